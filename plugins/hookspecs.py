@@ -1,0 +1,17 @@
+"""Hook specifications: what a plugin can provide. Specs only, no behaviour."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pluggy
+
+__all__ = ["hookimpl", "hookspec"]
+
+hookspec = pluggy.HookspecMarker("rlvr")
+hookimpl = pluggy.HookimplMarker("rlvr")
+
+
+@hookspec
+def register_verifiers(register: Callable[[type], None]) -> None:
+    """Register Verifier subclasses by calling ``register(VerifierClass)`` for each."""

@@ -1,0 +1,102 @@
+"""The verifier registry: what plugins registered, checked, with who registered it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from plugins.manager import load_plugins, plugin_version, pm
+from verifiers.base import Verifier, VerifierConfig
+
+__all__ = [
+    "DuplicateVerifierError",
+    "UnknownVerifierError",
+    "VerifierEntry",
+    "get_verifier_class",
+    "make_verifier",
+    "verifier_entries",
+]
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_\-]*$")
+
+
+class DuplicateVerifierError(ValueError):
+    """Two plugins registered verifiers with the same name."""
+
+
+class UnknownVerifierError(KeyError):
+    """No plugin registered a verifier of that name."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class VerifierEntry:
+    """One registered verifier and where it came from."""
+
+    name: str
+    cls: type[Verifier]
+    plugin: str
+    version: str
+
+    @property
+    def description(self) -> str:
+        return self.cls.description
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "plugin": self.plugin, "version": self.version, "description": self.description}
+
+
+def _check_verifier_class(cls: Any, plugin: str) -> None:
+    where = f"plugin {plugin!r} registered {cls!r}"
+    if not (isinstance(cls, type) and issubclass(cls, Verifier)):
+        raise TypeError(f"{where}: register() takes a Verifier subclass")
+    if not isinstance(cls.name, str) or not NAME_PATTERN.match(cls.name):
+        raise TypeError(f"{where}: name {cls.name!r} must be lowercase letters, digits, '_' or '-'")
+    if not cls.description or "\n" in cls.description:
+        raise TypeError(f"{where}: description must be one non-empty line")
+    if not (isinstance(cls.Config, type) and issubclass(cls.Config, VerifierConfig)):
+        raise TypeError(f"{where}: Config must subclass verifiers.base.VerifierConfig")
+    if cls.Config.model_config.get("extra") != "forbid":
+        raise TypeError(f"{where}: Config must set extra='forbid'")
+
+
+def collect_verifiers() -> dict[str, VerifierEntry]:
+    """Call every ``register_verifiers`` implementation with a register callback of its own."""
+    entries: dict[str, VerifierEntry] = {}
+    for impl in reversed(pm.hook.register_verifiers.get_hookimpls()):
+        plugin = impl.plugin_name
+        version = plugin_version(plugin)
+
+        def register(cls: type[Verifier], plugin: str = plugin, version: str = version) -> None:
+            _check_verifier_class(cls, plugin)
+            existing = entries.get(cls.name)
+            if existing is not None:
+                raise DuplicateVerifierError(
+                    f"verifier {cls.name!r} is registered by both plugin {existing.plugin!r} and plugin {plugin!r}"
+                )
+            entries[cls.name] = VerifierEntry(cls.name, cls, plugin, version)
+
+        impl.function(register=register)
+    return entries
+
+
+def verifier_entries() -> dict[str, VerifierEntry]:
+    """Every registered verifier by name, after loading plugins."""
+    load_plugins()
+    return collect_verifiers()
+
+
+def get_verifier_class(name: str) -> type[Verifier]:
+    entries = verifier_entries()
+    if name not in entries:
+        available = ", ".join(sorted(entries)) or "none"
+        raise UnknownVerifierError(f"unknown verifier {name!r}; available: {available}")
+    return entries[name].cls
+
+
+def make_verifier(name: str, config: dict[str, Any] | None = None) -> Verifier:
+    """Build the verifier ``name`` from its Config (unknown keys raise a ValidationError)."""
+    return get_verifier_class(name)(config or {})

@@ -1,0 +1,97 @@
+"""The verifier contract: a Verdict, and the base class every verifier subclasses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Verdict", "Verifier", "VerifierConfig"]
+
+
+class Verdict(BaseModel):
+    """The outcome of checking one completion.
+
+    ``score`` is in [0, 1]; ``passed`` is None when a pass/fail judgement does not apply
+    (for a continuous score, or when the verifier is not applicable to the row).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    score: float = Field(ge=0.0, le=1.0)
+    passed: bool | None = None
+    reason: str = ""
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def not_applicable(cls, reason: str, **details: Any) -> Verdict:
+        """A verdict for a row the verifier cannot judge (no reference, no tests...)."""
+        return cls(score=0.0, passed=None, reason=reason, details={"applicable": False, **details})
+
+    @property
+    def applicable(self) -> bool:
+        """False when the verifier did not judge the row; such a verdict carries no reward."""
+        return self.details.get("applicable", True) is not False
+
+
+class VerifierConfig(BaseModel):
+    """Base for every verifier's Config: unknown keys are an error that names the key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Verifier:
+    """Base class for verifiers.
+
+    Subclasses set ``name`` (unique, lowercase), ``description`` (one line), a ``Config``
+    (a :class:`VerifierConfig` subclass) and implement :meth:`verify`. Verifiers that gain
+    from batching (a model, a process pool) override :meth:`verify_batch`.
+    """
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    Config: ClassVar[type[VerifierConfig]] = VerifierConfig
+
+    def __init__(self, config: VerifierConfig | dict[str, Any] | None = None, **options: Any):
+        if isinstance(config, VerifierConfig):
+            if options:
+                config = config.model_copy(update=options)
+        else:
+            config = self.Config(**{**(config or {}), **options})
+        if not isinstance(config, self.Config):
+            raise TypeError(f"{type(self).__name__} expects a {self.Config.__name__}, got {type(config).__name__}")
+        self.config = config
+
+    def verify(self, completion: str, reference: Any = None, **fields: Any) -> Verdict:
+        """Check one completion against its reference; ``fields`` are the row's other columns."""
+        raise NotImplementedError(f"{type(self).__name__}.verify is not implemented")
+
+    def verify_batch(
+        self,
+        completions: Sequence[str],
+        references: Sequence[Any] | None = None,
+        **columns: Sequence[Any],
+    ) -> list[Verdict]:
+        """Check many completions; ``columns`` are lists aligned with ``completions``."""
+        n = len(completions)
+        references = list(references) if references is not None else [None] * n
+        for key, values in columns.items():
+            if len(values) != n:
+                raise ValueError(f"column {key!r} has {len(values)} values for {n} completions")
+        return [
+            self.verify(completions[i], references[i], **{key: values[i] for key, values in columns.items()})
+            for i in range(n)
+        ]
+
+    def close(self) -> None:
+        """Release worker processes or models; the default has nothing to release."""
+
+    def __enter__(self) -> Verifier:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.config!r})"

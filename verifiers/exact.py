@@ -1,0 +1,56 @@
+"""The `exact` verifier: normalised string equality."""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from typing import Any
+
+from plugins.hookspecs import hookimpl
+from verifiers.base import Verdict, Verifier, VerifierConfig
+
+__all__ = ["ExactConfig", "ExactVerifier", "normalize_text"]
+
+_EDGE_PUNCTUATION = string.punctuation + "“”‘’«»"
+
+
+def normalize_text(text: str, case_sensitive: bool = False, strip_punctuation: bool = True) -> str:
+    """Unicode-normalise, collapse whitespace, optionally casefold and trim edge punctuation."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if strip_punctuation:
+        text = text.strip(_EDGE_PUNCTUATION + " ")
+    return text if case_sensitive else text.casefold()
+
+
+class ExactConfig(VerifierConfig):
+    case_sensitive: bool = False
+    strip_punctuation: bool = True
+
+
+class ExactVerifier(Verifier):
+    """Passes when the completion equals the reference after normalisation."""
+
+    name = "exact"
+    description = "Normalised string match (whitespace, case, edge punctuation)"
+    Config = ExactConfig
+
+    def verify(self, completion: str, reference: Any = None, **fields: Any) -> Verdict:
+        if reference is None:
+            return Verdict.not_applicable("no reference")
+        options = self.config.model_dump()
+        got = normalize_text(str(completion or ""), **options)
+        want = normalize_text(str(reference), **options)
+        passed = got == want
+        return Verdict(
+            score=float(passed),
+            passed=passed,
+            reason="match" if passed else "mismatch",
+            details={"normalized_completion": got[:200], "normalized_reference": want[:200]},
+        )
+
+
+@hookimpl
+def register_verifiers(register):
+    register(ExactVerifier)

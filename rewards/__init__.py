@@ -1,0 +1,3 @@
+"""Rewards: verifiers composed into reward functions, TRL adapters and offline scoring."""
+
+__all__: list[str] = []

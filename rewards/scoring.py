@@ -1,0 +1,292 @@
+"""Offline scoring: every row of a dataset through verifiers, resumable, in parallel."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from rewards.table_io import InputRow, append_jsonl, count_rows, read_jsonl, read_rows, recover_jsonl
+from verifiers.base import Verdict, Verifier
+
+__all__ = ["DEFAULT_COLUMNS", "ScoreJob", "ScoringError", "parse_column_map", "parse_verifier_weights", "score_rows"]
+
+# Logical field -> dataset column. "answer" is the reference answer.
+DEFAULT_COLUMNS: dict[str, str] = {
+    "completion": "completion",
+    "answer": "answer",
+    "prompt": "prompt",
+    "question": "question",
+    "tests": "tests",
+    "entry_point": "entry_point",
+    "test_list": "test_list",
+}
+RESULT_COLUMNS = ("reward", "verdicts")
+
+
+class ScoringError(ValueError):
+    """Bad input or set-up for offline scoring; the message says what to fix."""
+
+
+def parse_verifier_weights(specs: Sequence[str]) -> dict[str, float]:
+    """``["math=2", "exact"]`` -> ``{"math": 2.0, "exact": 1.0}``."""
+    weights: dict[str, float] = {}
+    for spec in specs:
+        name, _, weight = spec.partition("=")
+        try:
+            value = float(weight) if weight else 1.0
+        except ValueError:
+            raise ScoringError(f"--verifier {spec!r}: the weight must be a number, as in math=2") from None
+        if value < 0:
+            raise ScoringError(f"--verifier {spec!r}: the weight must not be negative")
+        if name in weights:
+            raise ScoringError(f"--verifier {name!r} is given twice")
+        weights[name] = value
+    if not weights:
+        raise ScoringError("name at least one --verifier")
+    return weights
+
+
+def parse_column_map(specs: Sequence[str]) -> tuple[dict[str, str], set[str]]:
+    """``["completion=pred"]`` -> (full column map, the fields the user named explicitly)."""
+    columns = dict(DEFAULT_COLUMNS)
+    explicit: set[str] = set()
+    for spec in specs:
+        logical, sep, column = spec.partition("=")
+        logical = "answer" if logical == "reference" else logical
+        if not sep or not logical or not column:
+            raise ScoringError(f"--column {spec!r}: expected FIELD=COLUMN, as in completion=pred")
+        columns[logical] = column
+        explicit.add(logical)
+    return columns, explicit
+
+
+@dataclass
+class ScoreJob:
+    """What to score and how; built by the CLI or by Python callers."""
+
+    input_path: Path
+    output_path: Path
+    weights: dict[str, float]
+    columns: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COLUMNS))
+    required: set[str] = field(default_factory=lambda: {"completion"})
+    workers: int = 1
+    resume: bool = False
+    skip_invalid: bool = False
+    chunk_size: int = 32
+
+
+def _fields_for(row: dict[str, Any], columns: dict[str, str]) -> dict[str, Any]:
+    """The verifier's view of a row: logical names first, then the row's other columns."""
+    mapped = set(columns.values())
+    fields = {key: value for key, value in row.items() if key not in mapped}
+    fields.update({logical: row[column] for logical, column in columns.items() if column in row})
+    return fields
+
+
+def score_chunk(
+    verifiers: dict[str, Verifier], weights: dict[str, float], rows: list[dict[str, Any]], columns: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Score rows with every verifier's batch form and attach ``reward`` and ``verdicts``."""
+    views = [_fields_for(row, columns) for row in rows]
+    completions = ["" if (text := view.pop("completion", None)) is None else str(text) for view in views]
+    references = [view.pop("answer", None) for view in views]
+    keys = sorted({key for view in views for key in view})
+    batch_columns = {key: [view.get(key) for view in views] for key in keys}
+    per_verifier: dict[str, list[Verdict]] = {
+        name: verifier.verify_batch(completions, references, **batch_columns) for name, verifier in verifiers.items()
+    }
+    scored = []
+    for index, row in enumerate(rows):
+        verdicts = {name: results[index] for name, results in per_verifier.items()}
+        scored.append({**row, "reward": weighted_reward(verdicts, weights), "verdicts": _dump(verdicts)})
+    return scored
+
+
+def weighted_reward(verdicts: dict[str, Verdict], weights: dict[str, float]) -> float | None:
+    """Weighted mean of the applicable verdicts' scores; None when none applies."""
+    applicable = {name: verdict for name, verdict in verdicts.items() if verdict.applicable}
+    total_weight = sum(weights[name] for name in applicable)
+    if not applicable or total_weight == 0:
+        return None
+    return sum(weights[name] * verdict.score for name, verdict in applicable.items()) / total_weight
+
+
+def _dump(verdicts: dict[str, Verdict]) -> dict[str, dict[str, Any]]:
+    return {name: verdict.model_dump(mode="json") for name, verdict in verdicts.items()}
+
+
+# Worker-process state: each worker builds its own verifiers once.
+_worker_verifiers: dict[str, Verifier] = {}
+
+
+def _init_worker(names: list[str]) -> None:
+    from plugins import make_verifier
+
+    _worker_verifiers.update({name: make_verifier(name) for name in names})
+
+
+def _score_in_worker(weights: dict[str, float], rows: list[dict[str, Any]], columns: dict[str, str]):
+    return score_chunk(_worker_verifiers, weights, rows, columns)
+
+
+@dataclass
+class ScoreResult:
+    """What one run did: rows scored now, rows found done from a previous run, rows skipped."""
+
+    scored: int = 0
+    resumed: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _check_row(row: dict[str, Any], job: ScoreJob) -> str | None:
+    missing = [job.columns[logical] for logical in sorted(job.required) if job.columns[logical] not in row]
+    if missing:
+        return f"missing column {missing[0]!r}; the row has: {', '.join(sorted(row)) or 'no columns'}"
+    clash = [name for name in RESULT_COLUMNS if name in row]
+    if clash:
+        return f"the row already has a {clash[0]!r} column, which scoring writes; rename it first"
+    return None
+
+
+def _valid_rows(job: ScoreJob, done: int) -> Iterator[InputRow | str]:
+    """Input rows after the ``done`` already scored; an invalid row yields its error message."""
+    valid_seen = 0
+    for item in read_rows(job.input_path):
+        error = item.error or _check_row(item.row, job)
+        if error and valid_seen == 0 and item.row is not None:
+            raise ScoringError(f"{job.input_path.name} line {item.line}: {error}")
+        if error:
+            if valid_seen >= done:
+                yield f"line {item.line}: {error}"
+            continue
+        valid_seen += 1
+        if valid_seen > done:
+            yield item
+
+
+def _chunks(job: ScoreJob, done: int, result: ScoreResult, skipped_handle: Any) -> Iterator[list[dict[str, Any]]]:
+    pending: list[dict[str, Any]] = []
+    previous = skipped_path(job.output_path)
+    reported = {record["line"] for record in read_jsonl(previous)} if previous.exists() else set()
+    for item in _valid_rows(job, done):
+        if isinstance(item, str):
+            if not job.skip_invalid:
+                if pending:
+                    yield pending
+                raise ScoringError(f"{job.input_path.name} {item}; nothing was written for it "
+                                   "(fix the line, or pass --skip-invalid to report and skip it)")
+            line = int(item.split(":", 1)[0].removeprefix("line "))
+            result.skipped.append((line, item))
+            if line not in reported:
+                append_jsonl(skipped_handle, [{"line": line, "error": item}])
+            continue
+        pending.append(item.row)
+        if len(pending) >= job.chunk_size:
+            yield pending
+            pending = []
+    if pending:
+        yield pending
+
+
+def staging_path(output_path: Path) -> Path:
+    """Where rows are appended while scoring: the output itself for JSONL, a sidecar for Parquet."""
+    if output_path.suffix == ".parquet":
+        return output_path.with_name(output_path.name + ".partial.jsonl")
+    return output_path
+
+
+def skipped_path(output_path: Path) -> Path:
+    return output_path.with_name(output_path.name + ".skipped.jsonl")
+
+
+def _open_outputs(job: ScoreJob) -> tuple[int, Any, Any]:
+    stage = staging_path(job.output_path)
+    if not job.resume and (stage.exists() or job.output_path.exists()):
+        raise ScoringError(f"{job.output_path} exists: pass --resume to continue it, or remove it first")
+    if job.resume and job.output_path.exists() and stage != job.output_path:
+        raise ScoringError(f"{job.output_path} is already complete; remove it to score again")
+    done = recover_jsonl(stage) if job.resume else 0
+    recover_jsonl(skipped_path(job.output_path))
+    job.output_path.parent.mkdir(parents=True, exist_ok=True)
+    return done, stage.open("a", encoding="utf-8"), skipped_path(job.output_path).open("a", encoding="utf-8")
+
+
+def score_rows(job: ScoreJob, progress: Any = None) -> ScoreResult:
+    """Score ``job.input_path`` into ``job.output_path``; rerun with ``resume`` after a crash.
+
+    Rows are written in input order, whole lines at a time, so a kill at any moment leaves
+    every finished row on disk once; ``resume`` cuts a torn last line and carries on after
+    the rows already there. ``progress(advance)`` is called as rows finish.
+    """
+    from plugins import get_verifier_class
+
+    for name in job.weights:
+        get_verifier_class(name)
+    result = ScoreResult()
+    started = time.perf_counter()
+    done, out_handle, skipped_handle = _open_outputs(job)
+    result.resumed = done
+    if progress and done:
+        progress(done)
+    try:
+        for scored in _run_chunks(job, _chunks(job, done, result, skipped_handle)):
+            append_jsonl(out_handle, scored)
+            result.scored += len(scored)
+            if progress:
+                progress(len(scored))
+    finally:
+        out_handle.close()
+        skipped_handle.close()
+        result.seconds = time.perf_counter() - started
+    if job.output_path.suffix == ".parquet":
+        _finish_parquet(job.output_path)
+    return result
+
+
+def _run_chunks(job: ScoreJob, chunks: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+    names = list(job.weights)
+    if job.workers <= 1:
+        from plugins import make_verifier
+
+        verifiers = {name: make_verifier(name) for name in names}
+        try:
+            for rows in chunks:
+                yield score_chunk(verifiers, job.weights, rows, job.columns)
+        finally:
+            for verifier in verifiers.values():
+                verifier.close()
+        return
+    context = get_context("spawn")
+    with ProcessPoolExecutor(job.workers, mp_context=context, initializer=_init_worker, initargs=(names,)) as pool:
+        in_flight: list[Future] = []
+        for rows in chunks:
+            in_flight.append(pool.submit(_score_in_worker, job.weights, rows, job.columns))
+            if len(in_flight) >= 2 * job.workers:
+                yield in_flight.pop(0).result()
+        while in_flight:
+            yield in_flight.pop(0).result()
+
+
+def _finish_parquet(output_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    stage = staging_path(output_path)
+    # Verdict details vary per verifier and row; Parquet keeps them as a JSON string column.
+    rows = [{**row, "verdicts": json.dumps(row["verdicts"])} for row in read_jsonl(stage)]
+    table = pa.Table.from_pylist(rows) if rows else pa.table({"reward": pa.array([], pa.float64())})
+    temporary = output_path.with_name(output_path.name + ".tmp")
+    pq.write_table(table, temporary)
+    temporary.replace(output_path)
+    stage.unlink()
+
+
+def total_rows(job: ScoreJob) -> int:
+    return count_rows(job.input_path)

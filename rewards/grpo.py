@@ -1,0 +1,138 @@
+"""GRPO and RLOO adapter: one TRL reward function per spec component.
+
+``GRPOTrainer(reward_funcs=funcs, args=GRPOConfig(reward_weights=weights, ...))`` with
+``funcs, weights = get_reward_funcs(spec)``: TRL logs ``rewards/<component>/mean`` for each,
+and sums the weighted rewards over the components that are not ``None``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from rewards.compose import RewardBatch, shared_evaluator
+from rewards.spec import RewardSpec
+
+__all__ = ["ComponentReward", "completion_text", "get_reward_funcs", "prompt_text"]
+
+# Keyword arguments TRL adds for reward functions that are not dataset columns.
+_TRL_EXTRAS = frozenset({"trainer_state", "log_extra", "log_metric", "environments", "completion_ids"})
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # content parts: [{"type": "text", "text": ...}, ...]
+        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return "" if content is None else str(content)
+
+
+def completion_text(completion: Any) -> str:
+    """A completion as plain text: a string as is, a conversation as its assistant messages.
+
+    Example:
+        >>> completion_text([{"role": "assistant", "content": "<think>hi</think> 4"}])
+        '<think>hi</think> 4'
+    """
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, list):
+        messages = [m for m in completion if isinstance(m, dict) and m.get("role", "assistant") == "assistant"]
+        return "\n".join(_content_text(m.get("content")) for m in messages)
+    raise TypeError(f"a completion is a string or a list of messages, got {type(completion).__name__}")
+
+
+def prompt_text(prompt: Any) -> str:
+    """A prompt as plain text: a string as is, a conversation as its last user message.
+
+    Example:
+        >>> prompt_text([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "2+2?"}])
+        '2+2?'
+    """
+    if prompt is None or isinstance(prompt, str):
+        return prompt or ""
+    if isinstance(prompt, list):
+        users = [m for m in prompt if isinstance(m, dict) and m.get("role") == "user"]
+        return _content_text(users[-1].get("content")) if users else ""
+    raise TypeError(f"a prompt is a string or a list of messages, got {type(prompt).__name__}")
+
+
+def trl_batch(prompts: list[Any] | None, completions: list[Any], kwargs: dict[str, Any]) -> RewardBatch:
+    """The :class:`RewardBatch` for one TRL reward call (dataset columns come in ``kwargs``)."""
+    n = len(completions)
+    columns = {
+        key: list(values)
+        for key, values in kwargs.items()
+        if key not in _TRL_EXTRAS and isinstance(values, list | tuple) and len(values) == n
+    }
+    completion_ids = kwargs.get("completion_ids")
+    return RewardBatch(
+        completions=[completion_text(c) for c in completions],
+        prompts=None if prompts is None else [prompt_text(p) for p in prompts],
+        columns=columns,
+        token_counts=None if completion_ids is None else [len(ids) for ids in completion_ids],
+    )
+
+
+class ComponentReward:
+    """A TRL reward function for one component; picklable, thread-safe, named after the component.
+
+    The verifiers are built on first call in each process (a worker gets its own), so the
+    function can be pickled to DataLoader or multiprocessing workers.
+    """
+
+    def __init__(self, spec: RewardSpec, component: str):
+        spec.component(component)  # fail now on an unknown name
+        self._spec_data = spec.to_dict()
+        self._spec: RewardSpec | None = spec
+        self.component = component
+        self.__name__ = self.__qualname__ = component
+        self._lock = threading.Lock()
+
+    def __call__(self, prompts: list[Any] | None = None, completions: list[Any] | None = None, **kwargs: Any):
+        """TRL's reward signature: ``prompts``, ``completions`` and the dataset columns as keywords."""
+        if completions is None:
+            raise TypeError(f"reward function {self.__name__!r} needs completions=")
+        batch = trl_batch(prompts, completions, kwargs)
+        return shared_evaluator(self.spec).component_scores(self.component, batch)
+
+    @property
+    def spec(self) -> RewardSpec:
+        with self._lock:
+            if self._spec is None:
+                self._spec = RewardSpec.from_dict(self._spec_data)
+            return self._spec
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"spec_data": self._spec_data, "component": self.component}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._spec_data, self.component = state["spec_data"], state["component"]
+        self._spec = None
+        self.__name__ = self.__qualname__ = self.component
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ComponentReward({self.component!r})"
+
+
+def get_reward_funcs(spec: RewardSpec) -> tuple[list[ComponentReward], list[float]]:
+    """One TRL reward function per component, and the weights for ``reward_weights``.
+
+    Args:
+        spec: the reward spec.
+
+    Returns:
+        ``(funcs, weights)``: pass ``funcs`` as ``reward_funcs`` and ``weights`` as the config's
+        ``reward_weights`` of ``GRPOTrainer`` or ``RLOOTrainer``.
+
+    Example:
+        >>> spec = RewardSpec.from_dict({"components": [
+        ...     {"name": "exact", "verifier": "exact"}, {"name": "format", "shaping": "format", "weight": 0.2}]})
+        >>> funcs, weights = get_reward_funcs(spec)
+        >>> [f.__name__ for f in funcs], weights
+        (['exact', 'format'], [1.0, 0.2])
+        >>> funcs[0](prompts=["2+2?", "3+3?"], completions=["4", "7"], answer=["4", None])
+        [1.0, None]
+    """
+    return [ComponentReward(spec, name) for name in spec.names], spec.weights

@@ -20,6 +20,7 @@ ENTRY_POINT_GROUP = "rlvr"
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "verifiers.exact",
     "verifiers.choice",
+    "verifiers.math_verifier",
 )
 
 pm = pluggy.PluginManager(ENTRY_POINT_GROUP)

@@ -1,0 +1,175 @@
+"""Equivalence of two parsed answers: structure here, leaves by a numeric (no sympy) or a sympy comparer."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Protocol
+
+from verifiers.math_normalize import PlainNumber, parse_plain_number
+from verifiers.math_structure import (
+    Choice,
+    Equation,
+    Interval,
+    Matrix,
+    Node,
+    Seq,
+    Text,
+    Union,
+    Value,
+    parse_structure,
+)
+
+__all__ = ["LeafComparer", "NeedsSympy", "NumericComparer", "answers_equivalent", "equivalent", "numbers_equal"]
+
+_INFINITIES = {"\\infty": 1, "+\\infty": 1, "-\\infty": -1, "\\infin": 1, "-\\infin": -1, "oo": 1, "-oo": -1}
+
+
+class NeedsSympy(Exception):
+    """A leaf is not a plain number: the comparison needs the sympy path (in a worker process)."""
+
+
+class LeafComparer(Protocol):
+    def values_equal(self, gold: str, pred: str) -> bool: ...
+
+    def equations_equal(self, gold: Equation, pred: Equation) -> bool: ...
+
+
+def numbers_equal(a: PlainNumber, b: PlainNumber | Fraction, min_sig_figs: int = 6, rel_tol: float = 1e-9) -> bool:
+    """Exact equality, or a decimal with at least ``min_sig_figs`` figures within one unit of its last place."""
+    b_num = b if isinstance(b, PlainNumber) else PlainNumber(b)
+    if a.value == b_num.value:
+        return True
+    decimals = [n for n in (a, b_num) if n.is_decimal]
+    if not decimals:
+        return False
+    coarse = max(decimals, key=lambda n: n.ulp)  # type: ignore[arg-type, return-value]
+    other = b_num if coarse is a else a
+    if coarse.sig_figs < min_sig_figs:  # type: ignore[operator]
+        return False
+    allowed = max(coarse.ulp, Fraction(rel_tol) * abs(other.value))  # type: ignore[type-var]
+    return abs(coarse.value - other.value) <= allowed
+
+
+class NumericComparer:
+    """Compares plain numbers exactly in-process; raises NeedsSympy for anything else."""
+
+    def __init__(self, min_sig_figs: int = 6, rel_tol: float = 1e-9):
+        self.min_sig_figs = min_sig_figs
+        self.rel_tol = rel_tol
+
+    def values_equal(self, gold: str, pred: str) -> bool:
+        if gold in _INFINITIES or pred in _INFINITIES:
+            return _INFINITIES.get(gold) == _INFINITIES.get(pred)
+        a, b = parse_plain_number(gold), parse_plain_number(pred)
+        if a is None or b is None:
+            raise NeedsSympy(gold if a is None else pred)
+        return numbers_equal(a, b, self.min_sig_figs, self.rel_tol)
+
+    def equations_equal(self, gold: Equation, pred: Equation) -> bool:
+        raise NeedsSympy(f"{gold} vs {pred}")
+
+
+def _unordered(gold: tuple[Node, ...], pred: tuple[Node, ...], leaves: LeafComparer) -> bool:
+    if len(gold) != len(pred):
+        return False
+    unmatched = list(pred)
+    for item in gold:
+        match = next((i for i, cand in enumerate(unmatched) if equivalent(item, cand, leaves)), None)
+        if match is None:
+            return False
+        unmatched.pop(match)
+    return True
+
+
+def _ordered(gold: tuple[Node, ...], pred: tuple[Node, ...], leaves: LeafComparer) -> bool:
+    return len(gold) == len(pred) and all(equivalent(g, p, leaves) for g, p in zip(gold, pred, strict=True))
+
+
+def _as_interval(node: Node) -> Interval | None:
+    if isinstance(node, Interval):
+        return node
+    if isinstance(node, Seq) and node.kind == "tuple" and len(node.items) == 2:
+        low, high = node.items
+        if isinstance(low, Value) and isinstance(high, Value):
+            return Interval(low, high, False, False)  # (a, b) read as an open interval
+    if isinstance(node, Union) and len(node.parts) == 1:
+        return node.parts[0]
+    return None
+
+
+def _intervals_equal(gold: Interval, pred: Interval, leaves: LeafComparer) -> bool:
+    return (
+        gold.left_closed == pred.left_closed
+        and gold.right_closed == pred.right_closed
+        and leaves.values_equal(gold.low.text, pred.low.text)
+        and leaves.values_equal(gold.high.text, pred.high.text)
+    )
+
+
+def _flat_vector(node: Matrix) -> tuple[Node, ...] | None:
+    if len(node.rows) == 1:
+        return node.rows[0]
+    if all(len(row) == 1 for row in node.rows):
+        return tuple(row[0] for row in node.rows)
+    return None
+
+
+def _seq_equal(gold: Seq, pred: Seq, leaves: LeafComparer) -> bool:
+    if "tuple" in (gold.kind, pred.kind):
+        if {gold.kind, pred.kind} == {"tuple", "set"}:
+            return False  # a point is not a set
+        return _ordered(gold.items, pred.items, leaves)
+    return _unordered(gold.items, pred.items, leaves)
+
+
+def _single(node: Node) -> Node:
+    """A one-element list or set stands for its element."""
+    if isinstance(node, Seq) and node.kind in ("list", "set") and len(node.items) == 1:
+        return node.items[0]
+    return node
+
+
+def equivalent(gold: Node, pred: Node, leaves: LeafComparer) -> bool:
+    """Whether ``pred`` states the same answer as ``gold`` (leaves compared by ``leaves``)."""
+    gold, pred = _single(gold), _single(pred)
+    if isinstance(gold, Choice) or isinstance(pred, Choice):
+        return gold == pred
+    if isinstance(gold, Text | Value) and isinstance(pred, Text | Value) and (
+        isinstance(gold, Text) or isinstance(pred, Text)
+    ):
+        return gold.text.casefold() == pred.text.casefold()
+    if isinstance(gold, Equation) and isinstance(pred, Equation):
+        if gold.assigned and gold.assigned == pred.assigned:
+            return leaves.values_equal(gold.rhs.text, pred.rhs.text)
+        return leaves.equations_equal(gold, pred)
+    if isinstance(gold, Equation) or isinstance(pred, Equation):
+        equation, other = (gold, pred) if isinstance(gold, Equation) else (pred, gold)
+        if equation.assigned and isinstance(other, Value):  # x = 3 equals 3
+            return equivalent(equation.rhs, other, leaves) if gold is equation else equivalent(other, equation.rhs, leaves)
+        return False
+    if isinstance(gold, Value) and isinstance(pred, Value):
+        return leaves.values_equal(gold.text, pred.text)
+    if isinstance(gold, Union) and isinstance(pred, Union):
+        return len(gold.parts) == len(pred.parts) and _unordered(gold.parts, pred.parts, leaves)
+    if isinstance(gold, Interval | Union) or isinstance(pred, Interval | Union):
+        g, p = _as_interval(gold), _as_interval(pred)
+        return g is not None and p is not None and _intervals_equal(g, p, leaves)
+    if isinstance(gold, Matrix) and isinstance(pred, Matrix):
+        shape = [len(row) for row in gold.rows]
+        return shape == [len(row) for row in pred.rows] and all(
+            _ordered(g, p, leaves) for g, p in zip(gold.rows, pred.rows, strict=True)
+        )
+    if isinstance(gold, Matrix) or isinstance(pred, Matrix):
+        g = _flat_vector(gold) if isinstance(gold, Matrix) else gold.items if isinstance(gold, Seq) else None
+        p = _flat_vector(pred) if isinstance(pred, Matrix) else pred.items if isinstance(pred, Seq) else None
+        return g is not None and p is not None and _ordered(g, p, leaves)
+    if isinstance(gold, Seq) and isinstance(pred, Seq):
+        return _seq_equal(gold, pred, leaves)
+    return False
+
+
+def answers_equivalent(gold: str, pred: str, leaves: LeafComparer) -> bool:
+    """Parse two normalised answers and compare them; NeedsSympy propagates from a numeric comparer."""
+    if gold == pred:
+        return True
+    return equivalent(parse_structure(gold), parse_structure(pred), leaves)

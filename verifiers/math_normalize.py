@@ -1,0 +1,140 @@
+"""Normalise a math answer string, and read plain numbers exactly without sympy."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+__all__ = ["PlainNumber", "normalize_answer", "parse_plain_number", "strip_math_delimiters"]
+
+_UNICODE = {
+    "\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u00d7": r"\times ", "\u22c5": r"\cdot ",
+    "\u00b7": r"\cdot ", "\u00f7": r"\div ", "\u03c0": r"\pi ", "\u221e": r"\infty ", "\u221a": r"\sqrt",
+    "\u2264": r"\le ", "\u2265": r"\ge ", "\u2260": r"\ne ", "\u222a": r"\cup ", "\u00b1": r"\pm ",
+    "\u00b0": r"^\circ", "\u2009": r"\,", "\u202f": r"\,", "\u00a0": " ", "\u2032": "'", "\uff0c": ",",
+}
+_SPACING = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|textstyle|limits)(?![a-zA-Z])")
+_SPACES = re.compile(r"\\(?:;|:|!|quad|qquad)|~")
+_FRAC_ALIAS = re.compile(r"\\[dt]frac(?![a-zA-Z])")
+_FRAC_SHORT = re.compile(r"\\frac\s*([0-9a-zA-Z])\s*([0-9a-zA-Z])")
+_FRAC_HALF = re.compile(r"\\frac\s*(\{[^{}]*\})\s*([0-9a-zA-Z])")
+_SQRT_SHORT = re.compile(r"\\sqrt\s*([0-9a-zA-Z])")
+_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?:(?:,|\\,|\{,\}|\\ |\s)\d{3})+)(?![\d])")
+_DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\degree(?![a-zA-Z])|\\circ(?![a-zA-Z])")
+_PERCENT = re.compile(r"\\?%")
+_TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname|mathit|textnormal)\s*\{([^{}]*)\}")
+_UNIT_WORDS = (
+    "dollars|dollar|cents|cent|percent|degrees|degree|units|unit|square|sq|cubic|meters|meter|metres|metre|cm|mm|"
+    "km|kg|mg|lb|lbs|pounds|pound|ounces|oz|feet|foot|ft|inches|inch|yards|yd|miles|mile|hours|hour|hr|hrs|"
+    "minutes|minute|min|mins|seconds|second|sec|days|day|weeks|week|months|month|years|year|mph|kmh|km/h|m/s|"
+    "liters|liter|litres|litre|ml|gallons|gallon|(?<=\\s)(?:m|s|h|l|g|in|mi)|cups|cup|people|persons|students|apples|items|marbles|points|"
+    "times|ways|euros|euro|yuan|rupees|coins|books|pages|miles/hour|mpg|sq\\.?\\s*units|cm\\^?2|m\\^?2|ft\\^?2"
+)
+_TRAILING_UNIT = re.compile(rf"(?<=[\d}}.)])\s*(?:\\,)?\s*(?:{_UNIT_WORDS})(?:\s*\^\s*\{{?[23]\}}?)?\s*$", re.I)
+_CURRENCY = re.compile(r"^\s*(?:\\\$|\$|USD|US\$|€|£|¥|Rs\.?)\s*")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_SCI = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))\s*(?:\\times|\\cdot|\*|x)\s*10\s*\^\s*\{?\s*([+-]?\d+)\s*\}?")
+_FRACTION = re.compile(r"([+-]?)\s*\\frac\{\s*([+-]?\d+)\s*\}\{\s*([+-]?\d+)\s*\}|([+-]?\d+)\s*/\s*([+-]?\d+)")
+_MIXED = re.compile(r"([+-]?\d+)\s*(?:\s|\\ )\s*(?:\\frac\{(\d+)\}\{(\d+)\}|(\d+)/(\d+))|([+-]?\d+)\\frac\{(\d+)\}\{(\d+)\}")
+
+
+def strip_math_delimiters(text: str) -> str:
+    """Remove one layer of $…$, $$…$$, \\(…\\) or \\[…\\] around the whole string."""
+    text = text.strip()
+    for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
+        if text.startswith(left) and text.endswith(right) and len(text) >= len(left) + len(right):
+            return text[len(left) : len(text) - len(right)].strip()
+    return text
+
+
+def _strip_units(text: str) -> str:
+    text = _CURRENCY.sub("", text)
+    for _ in range(3):
+        before = text
+        # a \text{unit} after a number, with an optional squared/cubed exponent
+        text = re.sub(r"(?<=[\d}.)])\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z .\/]*\}(?:\s*\^\s*\{?[23]\}?)?\s*$",
+                      "", text)
+        text = _TRAILING_UNIT.sub("", text).strip()
+        if text == before:
+            break
+    return text
+
+
+def normalize_answer(text: str) -> str:
+    """Canonical string form of an answer: delimiters, spacing, units, separators and LaTeX aliases."""
+    text = text.strip()
+    for char, replacement in _UNICODE.items():
+        text = text.replace(char, replacement)
+    text = strip_math_delimiters(text)
+    text = _SPACING.sub("", text)
+    text = re.sub(r"\\\\\s*$", "", text).strip()  # a trailing TeX line break
+    text = text.replace("\\\\", "\\cr ")  # row breaks survive the spacing rules below
+    text = text.rstrip(" .;,").strip()
+    text = _FRAC_ALIAS.sub(r"\\frac", text)
+    text = _FRAC_SHORT.sub(r"\\frac{\1}{\2}", text)
+    text = _FRAC_HALF.sub(r"\\frac\1{\2}", text)
+    text = _SQRT_SHORT.sub(r"\\sqrt{\1}", text)
+    text = _THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\D", "", m.group(2)), text)
+    text = _DEGREES.sub("", text)
+    text = _PERCENT.sub("", text)
+    text = re.sub(r"\s*\b(?:percent|per cent)\b\s*$", "", text, flags=re.I)
+    text = _strip_units(text)
+    text = _SPACES.sub(" ", text)
+    text = text.replace("\\,", " ").replace("\\ ", " ")
+    text = re.sub(r"\s+", " ", text).strip()
+    return text
+
+
+@dataclass(frozen=True)
+class PlainNumber:
+    """An exactly read number; ``decimals`` is the count of significant figures of a decimal, else None."""
+
+    value: Fraction
+    sig_figs: int | None = None
+    ulp: Fraction | None = None
+
+    @property
+    def is_decimal(self) -> bool:
+        return self.sig_figs is not None
+
+
+def _decimal(mantissa: str, exponent: int = 0) -> PlainNumber:
+    sign = -1 if mantissa.startswith("-") else 1
+    digits = mantissa.lstrip("+-")
+    whole, _, frac = digits.partition(".")
+    value = Fraction(int(whole or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac)) * sign
+    value *= Fraction(10) ** exponent
+    if not frac and exponent >= 0 and "." not in digits:
+        return PlainNumber(value)
+    significant = (whole + frac).lstrip("0") or "0"
+    return PlainNumber(value, len(significant), Fraction(10) ** (exponent - len(frac)))
+
+
+def parse_plain_number(text: str) -> PlainNumber | None:
+    """Read an integer, decimal, fraction, mixed number or scientific form exactly; None for anything else."""
+    text = text.strip().replace("{", "").replace("}", "") if "\\frac" not in text else text.strip()
+    if len(text) > 400:
+        return None
+    if _NUMBER.fullmatch(text):
+        mantissa, _, exponent = text.lower().partition("e")
+        if exponent and abs(int(exponent)) > 400:
+            return None
+        return _decimal(mantissa, int(exponent or "0")) if exponent or "." in mantissa else PlainNumber(Fraction(int(text)))
+    match = _SCI.fullmatch(text)
+    if match and abs(int(match.group(2))) <= 400:
+        return _decimal(match.group(1), int(match.group(2)))
+    match = _FRACTION.fullmatch(text)
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        num, den = (match.group(2), match.group(3)) if match.group(2) else (match.group(4), match.group(5))
+        return None if int(den) == 0 else PlainNumber(sign * Fraction(int(num), int(den)))
+    match = _MIXED.fullmatch(text)
+    if match:
+        groups = [g for g in match.groups() if g is not None]
+        whole, num, den = int(groups[0]), int(groups[1]), int(groups[2])
+        if den == 0 or num >= den:
+            return None
+        part = Fraction(num, den)
+        return PlainNumber(whole - part if groups[0].startswith("-") else whole + part)
+    return None

@@ -1,0 +1,109 @@
+"""Symbolic leaf comparison with sympy: exact first, then numeric probes, then simplify."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import sympy
+
+from verifiers.math_equivalence import numbers_equal
+from verifiers.math_latex import latex_to_sympy
+from verifiers.math_normalize import parse_plain_number
+from verifiers.math_structure import Equation
+
+__all__ = ["SympyComparer"]
+
+_PROBE_DIGITS = 40
+
+
+def _probe_points(symbols: list[sympy.Symbol], seed: int) -> list[dict[sympy.Symbol, sympy.Rational]]:
+    rng = random.Random(seed)
+    return [{s: sympy.Rational(rng.randint(13, 97), rng.randint(7, 31)) for s in symbols} for _ in range(3)]
+
+
+def _numeric(expr: sympy.Expr, point: dict | None = None) -> complex | None:
+    try:
+        value = expr.evalf(_PROBE_DIGITS, subs=point) if point else expr.evalf(_PROBE_DIGITS)
+        result = complex(value)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
+        return None
+    return None if result != result else result  # NaN
+
+
+def _close(a: complex, b: complex) -> bool:
+    return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
+
+
+class SympyComparer:
+    """Compares leaf expressions with sympy; used only in worker processes."""
+
+    def __init__(self, min_sig_figs: int = 6, rel_tol: float = 1e-9):
+        self.min_sig_figs = min_sig_figs
+        self.rel_tol = rel_tol
+
+    def _decimal_rule(self, gold: str, pred: str, a: sympy.Expr, b: sympy.Expr) -> bool | None:
+        """A lone decimal against a numeric constant: compare to the decimal's precision."""
+        decimals = [(parse_plain_number(text), expr) for text, expr in ((gold, b), (pred, a))]
+        for number, other in decimals:
+            if number is not None and number.is_decimal and not other.free_symbols:
+                value = other.evalf(60)
+                if not value.is_real:
+                    return False
+                return numbers_equal(number, Fraction(str(value)), self.min_sig_figs, self.rel_tol)
+        return None
+
+    def values_equal(self, gold: str, pred: str) -> bool:
+        a, b = latex_to_sympy(gold), latex_to_sympy(pred)
+        decided = self._decimal_rule(gold, pred, a, b)
+        if decided is not None:
+            return decided
+        if a == b:
+            return True
+        if a.has(sympy.oo, -sympy.oo, sympy.zoo) or b.has(sympy.oo, -sympy.oo, sympy.zoo):
+            return False
+        return self._expressions_equal(a, b)
+
+    def _expressions_equal(self, a: sympy.Expr, b: sympy.Expr) -> bool:
+        difference = a - b
+        if difference == 0 or (a.is_Rational and b.is_Rational):
+            return difference == 0
+        symbols = sorted(difference.free_symbols, key=str)
+        if not symbols:
+            value = _numeric(difference)
+            if value is not None and abs(value) < 1e-30:
+                return True
+            if value is not None and abs(value) > 1e-25 * max(1.0, abs(_numeric(a) or 0)):
+                return False
+            return bool(sympy.simplify(difference) == 0)
+        for point in _probe_points(symbols, seed=len(symbols)):
+            left, right = _numeric(a, point), _numeric(b, point)
+            if left is not None and right is not None and not _close(left, right):
+                return False
+        if sympy.expand(difference) == 0 or sympy.cancel(difference) == 0:
+            return True
+        return sympy.simplify(difference) == 0 or self._probes_agree(a, b, symbols)
+
+    def _probes_agree(self, a: sympy.Expr, b: sympy.Expr, symbols: list[sympy.Symbol]) -> bool:
+        checked = 0
+        for point in _probe_points(symbols, seed=97):
+            left, right = _numeric(a, point), _numeric(b, point)
+            if left is None or right is None:
+                continue
+            if not _close(left, right):
+                return False
+            checked += 1
+        return checked >= 2
+
+    def equations_equal(self, gold: Equation, pred: Equation) -> bool:
+        first = latex_to_sympy(gold.lhs.text) - latex_to_sympy(gold.rhs.text)
+        second = latex_to_sympy(pred.lhs.text) - latex_to_sympy(pred.rhs.text)
+        if first == 0 or second == 0:
+            return first == second
+        ratio = sympy.cancel(first / second)
+        if ratio.is_number:
+            return ratio != 0
+        symbols = sorted((first + second).free_symbols, key=str)
+        values = [_numeric(ratio, point) for point in _probe_points(symbols, seed=7)]
+        values = [v for v in values if v is not None]
+        return len(values) >= 2 and all(_close(v, values[0]) for v in values) and abs(values[0]) > 0

@@ -1,0 +1,132 @@
+"""The `math` verifier: extract the final answer, normalise it, compare numerically or with sympy."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from plugins.hookspecs import hookimpl
+from verifiers.base import Verdict, Verifier, VerifierConfig
+from verifiers.math_equivalence import NeedsSympy, NumericComparer, answers_equivalent
+from verifiers.math_extract import EXTRACTORS, answer_from_reference, extract_final_answer
+from verifiers.math_normalize import normalize_answer
+
+__all__ = ["MathConfig", "MathVerifier"]
+
+_SHOWN = 200  # characters of an answer kept in Verdict.details
+
+
+class MathConfig(VerifierConfig):
+    timeout: float = Field(5.0, gt=0, description="wall-clock seconds per symbolic comparison (hard, any thread)")
+    memory_mb: int = Field(1024, ge=0, description="address-space cap of each worker process in MiB; 0: none")
+    workers: int = Field(2, ge=1, le=64, description="most sympy worker processes this verifier may start")
+    rel_tol: float = Field(1e-9, ge=0, lt=1, description="relative tolerance for decimals against exact values")
+    min_sig_figs: int = Field(6, ge=1, description="significant figures a decimal needs to match an exact value")
+    extractors: list[str] = Field(default_factory=lambda: list(EXTRACTORS), description="answer finders, in order")
+    last_number_fallback: bool = Field(True, description="use the last number when no extractor finds an answer")
+
+    @field_validator("extractors")
+    @classmethod
+    def _known_extractors(cls, value: list[str]) -> list[str]:
+        unknown = [name for name in value if name not in EXTRACTORS]
+        if unknown:
+            raise ValueError(f"unknown extractor(s) {unknown}; choose from {list(EXTRACTORS)}")
+        return value
+
+
+class MathVerifier(Verifier):
+    """Passes when the completion's final answer equals the reference answer mathematically."""
+
+    name = "math"
+    description = "Final math answer (boxed, ####, 'the answer is'…) equal to the reference: numbers, LaTeX, sets"
+    Config = MathConfig
+
+    def __init__(self, config: MathConfig | dict[str, Any] | None = None, **options: Any):
+        super().__init__(config, **options)
+        self._pool = None
+        self._pool_lock = threading.Lock()
+
+    def _workers(self):
+        from verifiers.math_workers import MathWorkerPool
+
+        with self._pool_lock:
+            if self._pool is None:
+                cfg = self.config
+                self._pool = MathWorkerPool(cfg.workers, cfg.timeout, cfg.memory_mb, cfg.min_sig_figs, cfg.rel_tol)
+            return self._pool
+
+    def verify(self, completion: str, reference: Any = None, **fields: Any) -> Verdict:
+        return self.verify_batch([completion], [reference])[0]
+
+    def verify_batch(
+        self, completions: Sequence[str], references: Sequence[Any] | None = None, **columns: Sequence[Any]
+    ) -> list[Verdict]:
+        """Fast path in-process; the rest goes to the workers as one batch (one round trip per worker)."""
+        n = len(completions)
+        references = list(references) if references is not None else [None] * n
+        if len(references) != n:
+            raise ValueError(f"{len(references)} references for {n} completions")
+        verdicts: list[Verdict | None] = []
+        pending: list[tuple[int, str, str, dict[str, Any]]] = []
+        for i, (completion, reference) in enumerate(zip(completions, references, strict=True)):
+            verdict, job = self._prepare(completion, reference)
+            verdicts.append(verdict)
+            if job is not None:
+                pending.append((i, *job))
+        if pending:
+            results = self._workers().judge([(gold, pred) for _, gold, pred, _ in pending])
+            for (i, _, _, details), result in zip(pending, results, strict=True):
+                verdicts[i] = _verdict(result["equal"], result["reason"], details, "sympy", result.get("error"))
+        return verdicts  # type: ignore[return-value]
+
+    def _prepare(self, completion: Any, reference: Any) -> tuple[Verdict | None, tuple[str, str, dict] | None]:
+        if reference is None or not str(reference).strip():
+            return Verdict.not_applicable("no reference"), None
+        cfg = self.config
+        extraction = extract_final_answer(str(completion or ""), cfg.extractors, cfg.last_number_fallback)
+        gold = normalize_answer(answer_from_reference(reference))
+        details: dict[str, Any] = {
+            "extracted": None if extraction.answer is None else extraction.answer[:_SHOWN],
+            "extractor": extraction.method,
+            "normalized_reference": gold[:_SHOWN],
+        }
+        if extraction.answer is None:
+            return _verdict(False, extraction.reason or "no answer found", details, "extract"), None
+        pred = normalize_answer(extraction.answer)
+        details["normalized_answer"] = pred[:_SHOWN]
+        if not pred:
+            return _verdict(False, "no answer found", details, "extract"), None
+        try:
+            equal = answers_equivalent(gold, pred, NumericComparer(cfg.min_sig_figs, cfg.rel_tol))
+        except (NeedsSympy, RecursionError):
+            return None, (gold, pred, details)
+        return _verdict(equal, "match" if equal else "mismatch", details, "fast"), None
+
+    def close(self) -> None:
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"config": self.config}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.config = state["config"]
+        self._pool = None
+        self._pool_lock = threading.Lock()
+
+
+def _verdict(equal: bool, reason: str, details: dict[str, Any], path: str, error: str | None = None) -> Verdict:
+    details = {**details, "path": path}
+    if error:
+        details["error"] = error[:_SHOWN]
+    return Verdict(score=float(equal), passed=bool(equal), reason=reason, details=details)
+
+
+@hookimpl
+def register_verifiers(register):
+    register(MathVerifier)

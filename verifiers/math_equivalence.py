@@ -145,7 +145,8 @@ def equivalent(gold: Node, pred: Node, leaves: LeafComparer) -> bool:
     if isinstance(gold, Equation) or isinstance(pred, Equation):
         equation, other = (gold, pred) if isinstance(gold, Equation) else (pred, gold)
         if equation.assigned and isinstance(other, Value):  # x = 3 equals 3
-            return equivalent(equation.rhs, other, leaves) if gold is equation else equivalent(other, equation.rhs, leaves)
+            pair = (equation.rhs, other) if gold is equation else (other, equation.rhs)
+            return equivalent(*pair, leaves)
         return False
     if isinstance(gold, Value) and isinstance(pred, Value):
         return leaves.values_equal(gold.text, pred.text)

@@ -80,10 +80,15 @@ def _until_sentence_end(text: str) -> str:
     return text[: match.start()] if match else text
 
 
-def _answer_is(text: str) -> str | None:
-    match = None
-    for match in _ANSWER_IS.finditer(text):
+def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    last = None
+    for last in pattern.finditer(text):  # noqa: B007 - keep the last one
         pass
+    return last
+
+
+def _answer_is(text: str) -> str | None:
+    match = _last_match(_ANSWER_IS, text)
     if match is None:
         return None
     tail = match.group(1).strip()
@@ -116,9 +121,7 @@ def _is_bare_answer(text: str) -> bool:
 
 
 def _last_number(text: str) -> str | None:
-    match = None
-    for match in _LAST_NUMBER.finditer(text[-5000:]):
-        pass
+    match = _last_match(_LAST_NUMBER, text[-5000:])
     return match.group(0).rstrip(",") if match else None
 
 

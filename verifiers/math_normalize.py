@@ -32,11 +32,17 @@ _UNIT_WORDS = (
     "times|ways|euros|euro|yuan|rupees|coins|books|pages|miles/hour|mpg|sq\\.?\\s*units|cm\\^?2|m\\^?2|ft\\^?2"
 )
 _TRAILING_UNIT = re.compile(rf"(?<=[\d}}.)])\s*(?:\\,)?\s*(?:{_UNIT_WORDS})(?:\s*\^\s*\{{?[23]\}}?)?\s*$", re.I)
+# a \text{unit} after a number, with an optional squared/cubed exponent
+_TEXT_UNIT = re.compile(
+    r"(?<=[\d}.)])\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z .\/]*\}" r"(?:\s*\^\s*\{?[23]\}?)?\s*$"
+)
 _CURRENCY = re.compile(r"^\s*(?:\\\$|\$|USD|US\$|€|£|¥|Rs\.?)\s*")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SCI = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))\s*(?:\\times|\\cdot|\*|x)\s*10\s*\^\s*\{?\s*([+-]?\d+)\s*\}?")
 _FRACTION = re.compile(r"([+-]?)\s*\\frac\{\s*([+-]?\d+)\s*\}\{\s*([+-]?\d+)\s*\}|([+-]?\d+)\s*/\s*([+-]?\d+)")
-_MIXED = re.compile(r"([+-]?\d+)\s*(?:\s|\\ )\s*(?:\\frac\{(\d+)\}\{(\d+)\}|(\d+)/(\d+))|([+-]?\d+)\\frac\{(\d+)\}\{(\d+)\}")
+_MIXED = re.compile(
+    r"([+-]?\d+)\s*(?:\s|\\ )\s*(?:\\frac\{(\d+)\}\{(\d+)\}|(\d+)/(\d+))|([+-]?\d+)\\frac\{(\d+)\}\{(\d+)\}"
+)
 
 
 def strip_math_delimiters(text: str) -> str:
@@ -52,9 +58,7 @@ def _strip_units(text: str) -> str:
     text = _CURRENCY.sub("", text)
     for _ in range(3):
         before = text
-        # a \text{unit} after a number, with an optional squared/cubed exponent
-        text = re.sub(r"(?<=[\d}.)])\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z .\/]*\}(?:\s*\^\s*\{?[23]\}?)?\s*$",
-                      "", text)
+        text = _TEXT_UNIT.sub("", text)
         text = _TRAILING_UNIT.sub("", text).strip()
         if text == before:
             break
@@ -120,7 +124,9 @@ def parse_plain_number(text: str) -> PlainNumber | None:
         mantissa, _, exponent = text.lower().partition("e")
         if exponent and abs(int(exponent)) > 400:
             return None
-        return _decimal(mantissa, int(exponent or "0")) if exponent or "." in mantissa else PlainNumber(Fraction(int(text)))
+        if exponent or "." in mantissa:
+            return _decimal(mantissa, int(exponent or "0"))
+        return PlainNumber(Fraction(int(text)))
     match = _SCI.fullmatch(text)
     if match and abs(int(match.group(2))) <= 400:
         return _decimal(match.group(1), int(match.group(2)))

@@ -165,7 +165,7 @@ def _matrix(text: str) -> Matrix | None:
     match = _MATRIX.fullmatch(text)
     if not match:
         return None
-    rows = [row for row in re.split(r"\\cr(?![a-zA-Z])", match.group(2)) if row.strip() and not row.strip() == "\\hline"]
+    rows = [row for row in re.split(r"\\cr(?![a-zA-Z])", match.group(2)) if row.strip() not in ("", "\\hline")]
     return Matrix(tuple(tuple(Value(cell.strip()) for cell in row.split("&")) for row in rows))
 
 

@@ -31,13 +31,13 @@ class RewardSpecError(ValueError):
     """A reward spec that cannot be used; the message names the field, verifier or key at fault."""
 
 
-def _format_validation_error(error: ValidationError) -> str:
+def _error_lines(error: ValidationError) -> str:
     lines = []
     for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "spec"
+        where = ".".join(str(part) for part in item["loc"])
         message = item["msg"].removeprefix("Value error, ")
-        lines.append(f"{where}: {message}")
-    return "invalid reward spec: " + "; ".join(lines)
+        lines.append(f"{where}: {message}" if where else message)
+    return "; ".join(lines)
 
 
 class Gate(BaseModel):
@@ -97,8 +97,7 @@ class Component(BaseModel):
         try:
             config_class.model_validate(self.config)
         except ValidationError as error:
-            detail = _format_validation_error(error).removeprefix("invalid reward spec: ")
-            raise ValueError(f"component {self.name!r}, config for {what}: {detail}") from None
+            raise ValueError(f"component {self.name!r}, config for {what}: {_error_lines(error)}") from None
         return self
 
     def shaping_config(self) -> BaseModel:
@@ -153,7 +152,7 @@ class RewardSpec(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as error:
-            raise RewardSpecError(_format_validation_error(error)) from None
+            raise RewardSpecError(f"invalid reward spec: {_error_lines(error)}") from None
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> RewardSpec:

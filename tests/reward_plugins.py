@@ -1,8 +1,8 @@
 """Test verifiers for the reward tests, registered through the ordinary hook.
 
 ``parity``: passes when the stripped completion has an even length; not applicable without a
-reference. It records every batch it sees (in this process), so a test can recompute what a
-trainer should have logged from the completions the trainer really produced.
+reference. It records every batch it sees (completions, references) in this process, so a test
+can recompute what a trainer should have logged from the completions the trainer produced.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ __all__ = ["BrokenVerifier", "ParityVerifier", "RewardTestPlugin"]
 class ParityVerifier(Verifier):
     name = "parity"
     description = "Test verifier: even-length completions pass"
-    batches: ClassVar[list[list[str]]] = []
+    batches: ClassVar[list[tuple[list[str], list[Any]]]] = []
 
     def verify_batch(self, completions: Sequence[str], references: Sequence[Any] | None = None, **columns: Any):
-        ParityVerifier.batches.append(list(completions))
+        ParityVerifier.batches.append((list(completions), list(references or [None] * len(completions))))
         return super().verify_batch(completions, references, **columns)
 
     def verify(self, completion: str, reference: Any = None, **fields: Any) -> Verdict:

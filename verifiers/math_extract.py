@@ -18,7 +18,8 @@ _ANSWER_IS = re.compile(
     r"(?:final\s+answer|the\s+answer|answer)\s*(?:is|:|=)\s*(?:\*\*)?\s*:?\s*([^\n]{1,300})", re.I
 )
 _SENTENCE_END = re.compile(r"(?<![\d\\])[.!?](?=\s|$)|(?<=\d)[.!?](?=\s+[A-Z]|\s*$)|\s+I hope\b")
-_INLINE_MATH = re.compile(r"\$\$(.{1,500}?)\$\$|\$([^$]{1,500}?)\$|\\\((.{1,500}?)\\\)|\\\[(.{1,500}?)\\\]", re.S)
+_REMARK = re.compile(r"\s*(?:\(\s*(?:since|because|as|from|which|i\.e\.)|,?\s+(?:because|since|which|as)\s).*$", re.I)
+_INLINE_MATH = re.compile(r"\$\$([^$]{1,500}?)\$\$|\$([^$]{1,500}?)\$|\\\((.{1,500}?)\\\)|\\\[(.{1,500}?)\\\]", re.S)
 _JOINER = re.compile(r"\s*(?:,|and|or|,\s*and|,\s*or)\s*", re.I)
 _LAST_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?")
 _PROSE_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -95,7 +96,7 @@ def _answer_is(text: str) -> str | None:
     math = _INLINE_MATH.match(tail)
     if math:
         return next(group for group in math.groups() if group is not None)
-    return _until_sentence_end(tail).strip() or None
+    return _REMARK.sub("", _until_sentence_end(tail)).strip() or None
 
 
 def _last_inline_math(text: str) -> str | None:
@@ -156,6 +157,10 @@ def extract_final_answer(
     text = completion or ""
     if not text.strip():
         return Extraction(None, "none", "empty completion")
+    if "</think>" in text:  # the answer after the reasoning wins over guesses inside it
+        after = extract_final_answer(text.rsplit("</think>", 1)[1], extractors, last_number)
+        if after.answer is not None or after.reason.startswith("unterminated"):
+            return after
     for name in extractors:
         if name == "boxed":
             boxed, has_box = last_boxed(text)

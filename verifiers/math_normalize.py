@@ -36,6 +36,8 @@ _TRAILING_UNIT = re.compile(rf"(?<=[\d}}.)])\s*(?:\\,)?\s*(?:{_UNIT_WORDS})(?:\s
 _TEXT_UNIT = re.compile(
     r"(?<=[\d}.)])\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z .\/]*\}" r"(?:\s*\^\s*\{?[23]\}?)?\s*$"
 )
+_MEMBERSHIP = re.compile(r"^[A-Za-z]\s*\\in\s*(?=[\[(\\{])")  # x \in [2, 5] is [2, 5]
+_JOINED = re.compile(r"\s*\\text\s*\{\s*(?:and|or)\s*\}\s*|(?<=[\d}])\s+(?:and|or)\s+(?=[-\d\\(a-z])")
 _CURRENCY = re.compile(r"^\s*(?:\\\$|\$|USD|US\$|€|£|¥|Rs\.?)\s*")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SCI = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))\s*(?:\\times|\\cdot|\*|x)\s*10\s*\^\s*\{?\s*([+-]?\d+)\s*\}?")
@@ -85,6 +87,8 @@ def normalize_answer(text: str) -> str:
     text = re.sub(r"\s*\b(?:percent|per cent)\b\s*$", "", text, flags=re.I)
     text = _strip_units(text)
     text = _SPACES.sub(" ", text)
+    text = _MEMBERSHIP.sub("", text)
+    text = _JOINED.sub(", ", text)
     text = text.replace("\\,", " ").replace("\\ ", " ")
     text = re.sub(r"\s+", " ", text).strip()
     return text

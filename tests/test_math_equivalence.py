@@ -56,6 +56,12 @@ def check(verifier: MathVerifier, gold: str, pred: str) -> bool | None:
         ("E", "D", False),  # multiple-choice letters
         ("\\text{(B)}", "B", True),
         ("\\text{Yes}", "\\text{yes}", True),
+        ("\\frac{1}{6}", "0.1\\overline{6}", True),  # repeating decimal
+        ("1500", "1.5 \u00d7 10\u00b3", True),  # unicode times and superscript
+        ("\\{1,2\\}", "{1, 2}", True),  # set braces without backslashes
+        ("1, 2", "x = 1 \\text{ or } x = 2", True),
+        ("(-\\infty, 2) \\cup (3, \\infty)", "x < 2 \\text{ or } x > 3", True),  # a union written as 'or'
+        ("5", "\\text{5 dollars}", True),
     ],
 )
 def test_fast_categories(math_verifier: MathVerifier, gold: str, pred: str, equal: bool) -> None:
@@ -96,6 +102,10 @@ def test_fast_categories(math_verifier: MathVerifier, gold: str, pred: str, equa
         ("256", "2^7", False),
         ("2\\pi", "\\pi", False),
         ("e^2", "e^{2}", True),
+        ("\\pm 2", "x = \\pm 2", True),
+        ("10^{100}", "1e100", True),
+        ("10^{100}", "1e99", False),
+        ("\\sqrt{3}", "1.732", False),  # four figures are too few for an irrational value
     ],
 )
 def test_symbolic_categories(math_verifier: MathVerifier, gold: str, pred: str, equal: bool) -> None:

@@ -123,9 +123,11 @@ def _seq_equal(gold: Seq, pred: Seq, leaves: LeafComparer) -> bool:
 
 
 def _single(node: Node) -> Node:
-    """A one-element list or set stands for its element."""
+    """A one-element list or set stands for its element; a list of intervals is their union."""
     if isinstance(node, Seq) and node.kind in ("list", "set") and len(node.items) == 1:
         return node.items[0]
+    if isinstance(node, Seq) and node.kind == "list" and all(isinstance(item, Interval) for item in node.items):
+        return Union(node.items)  # type: ignore[arg-type]
     return node
 
 
@@ -144,8 +146,9 @@ def equivalent(gold: Node, pred: Node, leaves: LeafComparer) -> bool:
         return leaves.equations_equal(gold, pred)
     if isinstance(gold, Equation) or isinstance(pred, Equation):
         equation, other = (gold, pred) if isinstance(gold, Equation) else (pred, gold)
-        if equation.assigned and isinstance(other, Value):  # x = 3 equals 3
-            pair = (equation.rhs, other) if gold is equation else (other, equation.rhs)
+        if equation.assigned and not isinstance(other, Equation):  # x = 3 equals 3
+            rhs = parse_structure(equation.rhs.text)  # x = \pm 2 is the list 2, -2
+            pair = (rhs, other) if gold is equation else (other, rhs)
             return equivalent(*pair, leaves)
         return False
     if isinstance(gold, Value) and isinstance(pred, Value):

@@ -14,7 +14,8 @@ MAX_FACTORIAL = 5_000
 MAX_SYMBOLIC_EXPONENT = 2_000
 MAX_DEPTH = 60
 
-_TOKEN = re.compile(r"\s*(\d+\.?\d*|\.\d+|\\[a-zA-Z]+|\\[{}|,;!: ]|[a-zA-Z]|[-+*/^_()\[\]{}|!'])")
+_NUMBER = r"(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+(?![\d.]))?"
+_TOKEN = re.compile(rf"\s*({_NUMBER}|\\[a-zA-Z]+|\\[{{}}|,;!: ]|[a-zA-Z]|[-+*/^_()\[\]{{}}|!'])")
 _FUNCTIONS = {
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "cot": sympy.cot, "sec": sympy.sec, "csc": sympy.csc,
     "arcsin": sympy.asin, "arccos": sympy.acos, "arctan": sympy.atan, "sinh": sympy.sinh, "cosh": sympy.cosh,
@@ -165,7 +166,10 @@ class _Parser:
     def atom(self) -> sympy.Expr:
         token = self.take()
         if token[0].isdigit() or token[0] == ".":
-            return sympy.Rational(token)
+            mantissa, _, exponent = token.lower().partition("e")
+            if exponent and abs(int(exponent)) > 1000:
+                raise TooLargeError("exponent too large")
+            return sympy.Rational(mantissa) * sympy.Integer(10) ** int(exponent or 0)
         if token in ("(", "[", "{", "\\{"):
             return self.group({"(": ")", "[": "]", "{": "}", "\\{": "\\}"}[token])
         if token == "|":

@@ -12,7 +12,8 @@ _UNICODE = {
     "\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u00d7": r"\times ", "\u22c5": r"\cdot ",
     "\u00b7": r"\cdot ", "\u00f7": r"\div ", "\u03c0": r"\pi ", "\u221e": r"\infty ", "\u221a": r"\sqrt",
     "\u2264": r"\le ", "\u2265": r"\ge ", "\u2260": r"\ne ", "\u222a": r"\cup ", "\u00b1": r"\pm ",
-    "\u00b0": r"^\circ", "\u2009": r"\,", "\u202f": r"\,", "\u00a0": " ", "\u2032": "'", "\uff0c": ",",
+    "\u00b0": r"^\circ", "\u00b2": "^2", "\u00b3": "^3",
+    "\u2009": r"\,", "\u202f": r"\,", "\u00a0": " ", "\u2032": "'", "\uff0c": ",",
 }
 _SPACING = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|textstyle|limits)(?![a-zA-Z])")
 _SPACES = re.compile(r"\\(?:;|:|!|quad|qquad)|~")
@@ -42,6 +43,7 @@ _CURRENCY = re.compile(r"^\s*(?:\\\$|\$|USD|US\$|€|£|¥|Rs\.?)\s*")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SCI = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))\s*(?:\\times|\\cdot|\*|x)\s*10\s*\^\s*\{?\s*([+-]?\d+)\s*\}?")
 _FRACTION = re.compile(r"([+-]?)\s*\\frac\{\s*([+-]?\d+)\s*\}\{\s*([+-]?\d+)\s*\}|([+-]?\d+)\s*/\s*([+-]?\d+)")
+_REPEATING = re.compile(r"([+-]?)(\d*)\.(\d*)\\overline\{?(\d{1,50})\}?")
 _MIXED = re.compile(
     r"([+-]?\d+)\s*(?:\s|\\ )\s*(?:\\frac\{(\d+)\}\{(\d+)\}|(\d+)/(\d+))|([+-]?\d+)\\frac\{(\d+)\}\{(\d+)\}"
 )
@@ -85,6 +87,9 @@ def normalize_answer(text: str) -> str:
     text = _DEGREES.sub("", text)
     text = _PERCENT.sub("", text)
     text = re.sub(r"\s*\b(?:percent|per cent)\b\s*$", "", text, flags=re.I)
+    wrapped = _TEXT_CMD.fullmatch(text)
+    if wrapped and re.match(r"\s*[-\d.]", wrapped.group(1)):
+        text = wrapped.group(1).strip()  # \text{5 dollars} is the number 5 with a unit
     text = _strip_units(text)
     text = _SPACES.sub(" ", text)
     text = _MEMBERSHIP.sub("", text)
@@ -131,6 +136,12 @@ def parse_plain_number(text: str) -> PlainNumber | None:
         if exponent or "." in mantissa:
             return _decimal(mantissa, int(exponent or "0"))
         return PlainNumber(Fraction(int(text)))
+    match = _REPEATING.fullmatch(text)
+    if match:  # 0.1\overline{6} is 1/6
+        sign, whole, fixed, cycle = match.groups()
+        value = int(whole or "0") + Fraction(int(fixed or "0"), 10 ** len(fixed))
+        value += Fraction(int(cycle), 10 ** len(fixed) * (10 ** len(cycle) - 1))
+        return PlainNumber(-value if sign == "-" else value)
     match = _SCI.fullmatch(text)
     if match and abs(int(match.group(2))) <= 400:
         return _decimal(match.group(1), int(match.group(2)))

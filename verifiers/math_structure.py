@@ -187,20 +187,22 @@ def parse_structure(text: str) -> Node:
         return Value(text)
     if text.startswith("\\{") and text.endswith("\\}"):
         return Seq("set", tuple(parse_structure(item) for item in split_top_level(text[2:-2], ",") if item))
+    if text.startswith("{") and text.endswith("}") and len(split_top_level(text[1:-1], ",")) > 1:
+        return Seq("set", tuple(parse_structure(item) for item in split_top_level(text[1:-1], ",") if item))
     found = _bracketed(text)
     if found:
         return found
     items = split_top_level(text, ",")
     if len(items) > 1:
         return Seq("list", tuple(parse_structure(item) for item in items if item))
-    plus_minus = split_top_level(text, "\\pm")
-    if len(plus_minus) == 2:
-        base, delta = plus_minus[0] or "0", plus_minus[1]
-        return Seq("list", (Value(f"{base}+({delta})"), Value(f"{base}-({delta})")))
     found = _relation(text)
     if found:
         return found
     sides = split_top_level(text, "=")
     if len(sides) >= 2 and sides[0] and sides[-1]:
         return Equation(Value(sides[0]), Value(sides[-1]))
+    plus_minus = split_top_level(text, "\\pm")
+    if len(plus_minus) == 2:
+        base, delta = plus_minus[0] or "0", plus_minus[1]
+        return Seq("list", (Value(f"{base}+({delta})"), Value(f"{base}-({delta})")))
     return Value(text)

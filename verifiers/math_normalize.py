@@ -43,6 +43,7 @@ _CURRENCY = re.compile(r"^\s*(?:\\\$|\$|USD|US\$|€|£|¥|Rs\.?)\s*")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SCI = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))\s*(?:\\times|\\cdot|\*|x)\s*10\s*\^\s*\{?\s*([+-]?\d+)\s*\}?")
 _FRACTION = re.compile(r"([+-]?)\s*\\frac\{\s*([+-]?\d+)\s*\}\{\s*([+-]?\d+)\s*\}|([+-]?\d+)\s*/\s*([+-]?\d+)")
+_SIMPLE_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _REPEATING = re.compile(r"([+-]?)(\d*)\.(\d*)\\overline\{?(\d{1,50})\}?")
 _MIXED = re.compile(
     r"([+-]?\d+)\s*(?:\s|\\ )\s*(?:\\frac\{(\d+)\}\{(\d+)\}|(\d+)/(\d+))|([+-]?\d+)\\frac\{(\d+)\}\{(\d+)\}"
@@ -72,6 +73,8 @@ def _strip_units(text: str) -> str:
 def normalize_answer(text: str) -> str:
     """Canonical string form of an answer: delimiters, spacing, units, separators and LaTeX aliases."""
     text = text.strip()
+    if _SIMPLE_NUMBER.fullmatch(text):  # the common GSM8K case, without the rules below
+        return text.replace(",", "")
     for char, replacement in _UNICODE.items():
         text = text.replace(char, replacement)
     text = strip_math_delimiters(text)

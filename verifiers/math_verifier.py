@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -87,7 +88,7 @@ class MathVerifier(Verifier):
             return Verdict.not_applicable("no reference"), None
         cfg = self.config
         extraction = extract_final_answer(str(completion or ""), cfg.extractors, cfg.last_number_fallback)
-        gold = normalize_answer(answer_from_reference(reference))
+        gold = _normalized_reference(str(reference))
         details: dict[str, Any] = {
             "extracted": None if extraction.answer is None else extraction.answer[:_SHOWN],
             "extractor": extraction.method,
@@ -118,6 +119,12 @@ class MathVerifier(Verifier):
         self.config = state["config"]
         self._pool = None
         self._pool_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized_reference(reference: str) -> str:
+    """References repeat (GRPO scores many completions per prompt): normalise each once."""
+    return normalize_answer(answer_from_reference(reference))
 
 
 def _verdict(equal: bool, reason: str, details: dict[str, Any], path: str, error: str | None = None) -> Verdict:

@@ -1,0 +1,172 @@
+"""A pre-warmed fork server: one long-lived process that forks a sandboxed child per program.
+
+The server is started with ``subprocess`` (not ``multiprocessing``), so it also works from a
+daemonic ``multiprocessing.Pool`` worker, a spawn-context ``ProcessPoolExecutor`` worker or
+any thread. It imports RestrictedPython and the allowed modules once, so each program costs
+about one ``fork``. The server talks to its client over its stdin/stdout (length-prefixed
+pickles) and exits when its stdin closes, so a client that dies leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ForkServer", "ForkServerError", "serve"]
+
+_HEADER = struct.Struct("!Q")
+_BOOT = (
+    "import sys, types; root = sys.argv[1]; sys.path.insert(0, root); "
+    "package = types.ModuleType('verifiers'); package.__path__ = [root + '/verifiers']; "
+    "sys.modules['verifiers'] = package; from verifiers.code_pool import serve; serve()"
+)
+
+
+class ForkServerError(RuntimeError):
+    """The fork server failed (a verifier bug or a broken environment, never a program's fault)."""
+
+
+def _send(fd: int, message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes | None:
+    chunks, remaining = [], size
+    while remaining:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError("the fork server did not answer in time")
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _recv(fd: int, deadline: float | None = None) -> Any:
+    header = _read_exactly(fd, _HEADER.size, deadline)
+    if header is None:
+        return None
+    body = _read_exactly(fd, _HEADER.unpack(header)[0], deadline)
+    return None if body is None else pickle.loads(body)
+
+
+def serve() -> None:
+    """The server's main loop (runs in the server process)."""
+    from verifiers.code_harness import run_plan  # noqa: F401  (warm the harness before any fork)
+    from verifiers.code_modules import preload_modules
+    from verifiers.code_policy import compile_candidate
+    from verifiers.code_sandbox import detect_isolation, reap, run_sample
+
+    init = _recv(0)
+    if init is None:
+        return
+    caps = detect_isolation(init["sandbox_uid"], init["use_namespaces"])
+    views = preload_modules()
+    compile_candidate("def f(x):\n    return [y for y in x]\n")
+    scratch_base = tempfile.mkdtemp(prefix="rlvr-code-")
+    os.chmod(scratch_base, 0o711)
+    _send(1, {"caps": caps, "pid": os.getpid()})
+    pending: dict[int, str] = {}
+    try:
+        while (request := _recv(0)) is not None and request.get("op") == "run":
+            try:
+                results = []
+                for plan, source in request["jobs"]:
+                    results.append(run_sample(plan, source, request["limits"], caps, views, scratch_base, pending))
+                    reap(pending, block=False)
+                reap(pending, block=True)
+                _send(1, {"results": results})
+            except Exception:
+                _send(1, {"error": traceback.format_exc()[-3000:]})
+    finally:
+        shutil.rmtree(scratch_base, ignore_errors=True)
+
+
+class ForkServer:
+    """The client side: starts the server on first use, restarts it after a fork or a crash."""
+
+    def __init__(self, sandbox_uid: int, use_namespaces: bool, startup_timeout_s: float = 60.0):
+        self._init = {"sandbox_uid": sandbox_uid, "use_namespaces": use_namespaces}
+        self._startup_timeout_s = startup_timeout_s
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen | None = None
+        self._owner = 0
+        self.caps: dict[str, Any] = {}
+
+    def run(self, jobs: list[tuple[Any, str]], limits: dict[str, Any]) -> list[dict[str, Any]]:
+        """Run (plan, source) jobs; one report per job. Retries once on a fresh server."""
+        budget = 30.0 + len(jobs) * (limits["timeout_s"] + 2.0)
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    process = self._ensure_started()
+                    assert process.stdin is not None and process.stdout is not None
+                    _send(process.stdin.fileno(), {"op": "run", "jobs": jobs, "limits": limits})
+                    reply = _recv(process.stdout.fileno(), time.monotonic() + budget)
+                except (OSError, TimeoutError, EOFError, pickle.UnpicklingError) as error:
+                    reply = {"lost": repr(error)}
+                if reply is not None and "results" in reply:
+                    return reply["results"]
+                if reply is not None and "error" in reply:
+                    raise ForkServerError(f"the code fork server failed:\n{reply['error']}")
+                self._stop()
+                if attempt == 2:
+                    raise ForkServerError(f"the code fork server died twice running a batch ({reply})")
+        raise AssertionError("unreachable")
+
+    def _ensure_started(self) -> subprocess.Popen:
+        if self._process is not None and self._owner == os.getpid() and self._process.poll() is None:
+            return self._process
+        if self._owner != os.getpid():
+            self._process = None  # inherited through fork: the server belongs to the parent
+        self._stop()
+        root = str(Path(__file__).resolve().parent.parent)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-c", _BOOT, root], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, env=env, close_fds=True, start_new_session=True,
+        )  # fmt: skip
+        self._process, self._owner = process, os.getpid()
+        assert process.stdin is not None and process.stdout is not None
+        _send(process.stdin.fileno(), self._init)
+        hello = _recv(process.stdout.fileno(), time.monotonic() + self._startup_timeout_s)
+        if not hello or "caps" not in hello:
+            self._stop()
+            raise ForkServerError(f"the code fork server did not start ({sys.executable} -I -c ...)")
+        self.caps = hello["caps"]
+        return process
+
+    def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None or self._owner != os.getpid():
+            return
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def close(self) -> None:
+        """Stop the server; safe to call twice and from a forked child (which owns nothing)."""
+        with self._lock:
+            self._stop()

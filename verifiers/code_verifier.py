@@ -1,0 +1,152 @@
+"""The `code` verifier: run a model's program against its tests in a sandbox.
+
+Test styles: HumanEval (``tests`` defining ``check(candidate)`` plus ``entry_point``), MBPP
+(``test_list`` of asserts, optional ``test_setup_code``) and stdin/stdout cases (``tests``
+as a list, or a JSON string, of ``{"input", "output"}``). The score is the fraction of tests
+passed (``all_or_nothing`` makes it 0 or 1), computed here from per-test reports, never from
+an exit code or the program's output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from pydantic import Field
+
+from plugins.hookspecs import hookimpl
+from verifiers.base import Verdict, Verifier, VerifierConfig
+from verifiers.code_pool import ForkServer
+from verifiers.code_tests import PlanError, TestPlan, build_plan, extract_code
+from verifiers.code_verdict import verdict_from_report
+
+__all__ = ["CodeConfig", "CodeVerifier"]
+
+
+class CodeConfig(VerifierConfig):
+    timeout_s: float = Field(10.0, gt=0, le=600, description="wall-clock limit for one program and all its tests")
+    test_timeout_s: float = Field(3.0, gt=0, le=600, description="time limit for one test")
+    memory_mb: int = Field(1024, ge=128, description="address-space limit of the child")
+    max_processes: int = Field(1, ge=1, description="RLIMIT_NPROC of the child (1: it cannot fork)")
+    file_size_bytes: int = Field(1 << 20, ge=0, description="largest file the child may write")
+    open_files: int = Field(16, ge=8, description="RLIMIT_NOFILE of the child")
+    output_limit: int = Field(1 << 20, ge=1024, description="characters a program may print per test")
+    all_or_nothing: bool = Field(False, description="score 1 only when every test passes")
+    use_namespaces: bool = Field(True, description="use pid/net (and user) namespaces where the OS allows")
+    sandbox_uid: int = Field(65534, ge=1, description="uid the child runs as when the verifier runs as root")
+    parallel: int = Field(1, ge=1, le=64, description="fork servers (programs run at once) per verifier")
+    max_code_chars: int = Field(100_000, ge=100, description="longer programs are refused unrun")
+
+
+class CodeVerifier(Verifier):
+    """Runs programs against HumanEval / MBPP / stdin-stdout tests in a sandbox."""
+
+    name = "code"
+    description = "Program tests in a sandbox (RestrictedPython + isolated process); score = fraction passed"
+    Config = CodeConfig
+
+    def __init__(self, config: CodeConfig | dict[str, Any] | None = None, **options: Any):
+        super().__init__(config, **options)
+        self._servers: list[ForkServer] = []
+
+    def _limits(self) -> dict[str, Any]:
+        keys = ("timeout_s", "test_timeout_s", "memory_mb", "max_processes", "file_size_bytes",
+                "open_files", "output_limit", "sandbox_uid")  # fmt: skip
+        return {key: getattr(self.config, key) for key in keys}
+
+    def _pool(self) -> list[ForkServer]:
+        while len(self._servers) < self.config.parallel:
+            self._servers.append(ForkServer(self.config.sandbox_uid, self.config.use_namespaces))
+        return self._servers
+
+    def verify(self, completion: str, reference: Any = None, **fields: Any) -> Verdict:
+        return self.verify_batch([completion], [reference], **{key: [value] for key, value in fields.items()})[0]
+
+    def verify_batch(
+        self, completions: Sequence[str], references: Sequence[Any] | None = None, **columns: Sequence[Any]
+    ) -> list[Verdict]:
+        n = len(completions)
+        references = list(references) if references is not None else [None] * n
+        for key, values in columns.items():
+            if len(values) != n:
+                raise ValueError(f"column {key!r} has {len(values)} values for {n} completions")
+        verdicts: list[Verdict | None] = [None] * n
+        jobs: list[tuple[int, TestPlan, str]] = []
+        for i in range(n):
+            fields = {key: values[i] for key, values in columns.items()}
+            prepared = self._prepare(completions[i], references[i], fields)
+            if isinstance(prepared, Verdict):
+                verdicts[i] = prepared
+            else:
+                jobs.append((i, *prepared))
+        for (i, plan, _), report in zip(jobs, self._run([(plan, code) for _, plan, code in jobs]), strict=True):
+            verdicts[i] = self._verdict(plan, report)
+        return [v for v in verdicts if v is not None]
+
+    def _prepare(self, completion: Any, reference: Any, fields: dict[str, Any]) -> Verdict | tuple[TestPlan, str]:
+        tests = fields.get("tests")
+        if tests is None and fields.get("test_list") is None:
+            tests = reference
+        try:
+            plan = build_plan(tests, fields.get("test_list"), fields.get("entry_point"), fields.get("test_setup_code"))
+        except PlanError as error:
+            return Verdict.not_applicable(f"malformed tests: {error}")
+        if plan is None or plan.n_tests == 0:
+            return Verdict.not_applicable("no tests")
+        code = extract_code(str(completion or ""))
+        prompt = fields.get("prompt")
+        if plan.entry_point and isinstance(prompt, str) and not _defines(code, plan.entry_point):
+            code = prompt + code  # HumanEval completions continue the prompt
+        if not code.strip():
+            return self._fail(plan, "empty program", "empty")
+        if len(code) > self.config.max_code_chars:
+            return self._fail(plan, f"program longer than {self.config.max_code_chars} characters", "too_long")
+        return plan, code
+
+    def _run(self, jobs: list[tuple[TestPlan, str]]) -> list[dict[str, Any]]:
+        if not jobs:
+            return []
+        servers, limits = self._pool(), self._limits()
+        if len(servers) == 1 or len(jobs) == 1:
+            return servers[0].run(jobs, limits)
+        size = -(-len(jobs) // len(servers))
+        chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
+        with ThreadPoolExecutor(len(chunks)) as threads:
+            parts = list(threads.map(lambda pair: pair[0].run(pair[1], limits), zip(servers, chunks, strict=False)))
+        return [report for part in parts for report in part]
+
+    def _fail(self, plan: TestPlan, reason: str, status: str) -> Verdict:
+        details = {"tests_passed": 0, "tests_total": plan.n_tests, "style": plan.style, "status": status}
+        return Verdict(score=0.0, passed=False, reason=reason, details=details)
+
+    def _verdict(self, plan: TestPlan, report: dict[str, Any]) -> Verdict:
+        caps = self._servers[0].caps if self._servers else {}
+        return verdict_from_report(plan, report, self.config.all_or_nothing, caps)
+
+    def close(self) -> None:
+        for server in self._servers:
+            server.close()
+        self._servers = []
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"config": self.config}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.config = state["config"]
+        self._servers = []
+
+    def __del__(self) -> None:
+        servers = getattr(self, "_servers", None)
+        if servers:
+            self.close()
+
+
+def _defines(code: str, name: str) -> bool:
+    return re.search(rf"^\s*(def|class)\s+{re.escape(name)}\b|^\s*{re.escape(name)}\s*=", code, re.M) is not None
+
+
+@hookimpl
+def register_verifiers(register):
+    register(CodeVerifier)

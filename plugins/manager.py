@@ -21,6 +21,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "verifiers.exact",
     "verifiers.choice",
     "verifiers.math_verifier",
+    "verifiers.code_verifier",
 )
 
 pm = pluggy.PluginManager(ENTRY_POINT_GROUP)

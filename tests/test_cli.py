@@ -59,9 +59,11 @@ def test_verify_prints_verdict_json():
     assert verdict["passed"] is True and verdict["score"] == 1.0
 
 
-def test_unknown_verifier_lists_available(tmp_path):
+def test_unknown_verifier_lists_available():
     result = rlvr("verify", "--verifier", "nope", "x", check=False)
-    assert result.returncode == 2 and "available: choice, exact" in result.stderr
+    assert result.returncode == 2
+    assert "unknown verifier 'nope'" in result.stderr and "available: " in result.stderr
+    assert "choice" in result.stderr and "exact" in result.stderr
 
 
 def test_score_jsonl_keeps_fields_and_adds_reward(tmp_path):

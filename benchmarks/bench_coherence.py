@@ -1,0 +1,159 @@
+"""Benchmark the coherence verifier: AUROC, gaming variants, throughput.
+
+    python benchmarks/bench_coherence.py [DATA] [--chains 200] [--config JSON]
+
+DATA defaults to ../shared/data/coherence_chains.dev.jsonl (relative to the repository).
+Prints AUROC (coherent vs incoherent) overall, per defect type, and on the two halves of a
+split that alternates within each defect group (tuning half, held-out half); the textbook recipe (mean
+BERTScore F1 of adjacent steps) is scored on the same rows as the baseline. Then, for every
+coherent chain, the five gaming variants are scored against the clean chain. Throughput
+uses 5-step chains in the batch form, next to the baseline recipe's throughput in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from verifiers.coherence_checks import extract_final_answer  # noqa: E402
+from verifiers.coherence_steps import segment_steps, split_sentences  # noqa: E402
+from verifiers.coherence_verifier import CoherenceVerifier  # noqa: E402
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "coherence_chains.dev.jsonl"
+FILLERS = (
+    "Let me think about this carefully.",
+    "This is an important step in the reasoning.",
+    "I am confident this is correct so far.",
+    "Good, let us keep going.",
+)
+
+
+def auroc(positives: Sequence[float], negatives: Sequence[float]) -> float:
+    """P(random positive scores above random negative), ties count half."""
+    pairs = [(p > n) + 0.5 * (p == n) for p in positives for n in negatives]
+    return sum(pairs) / len(pairs) if pairs else float("nan")
+
+
+def adjacent_bertscore(verifier: CoherenceVerifier, rows: list[dict]) -> list[float]:
+    """The textbook recipe: mean BERTScore F1 between adjacent steps."""
+    chains = [segment_steps(row["chain"]).steps for row in rows]
+    pairs = [(s[i + 1], s[i]) for s in chains for i in range(len(s) - 1)]
+    scores = iter(verifier.similarity.score_pairs(pairs))
+    return [sum(next(scores)[2] for _ in range(len(s) - 1)) / max(1, len(s) - 1) for s in chains]
+
+
+def stratified_halves(rows: list[dict]) -> list[int]:
+    """0 (tuning) or 1 (held out) per row: alternate within each defect group, in id order."""
+    halves = [0] * len(rows)
+    groups: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        groups.setdefault(row["defect"], []).append(index)
+    for members in groups.values():
+        for rank, index in enumerate(sorted(members, key=lambda i: rows[i]["id"])):
+            halves[index] = rank % 2
+    return halves
+
+
+def report_auroc(label: str, rows: list[dict], scores: list[float], baseline: list[float]) -> None:
+    def split(values: list[float], keep: Callable[[dict], bool]) -> tuple[list[float], list[float]]:
+        good = [v for v, r in zip(values, rows) if r["label"] == "coherent" and keep(r)]
+        bad = [v for v, r in zip(values, rows) if r["label"] != "coherent" and keep(r)]
+        return good, bad
+
+    groups: dict[str, Callable[[dict], bool]] = {"overall": lambda r: True}
+    for defect in sorted({r["defect"] for r in rows if r["label"] != "coherent"}):
+        groups[defect] = lambda r, d=defect: r["label"] == "coherent" or r["defect"] == d
+    print(f"\n[{label}] {len(rows)} rows")
+    for name, keep in groups.items():
+        print(f"  {name:18s} AUROC {auroc(*split(scores, keep)):.3f}   (adjacent BERTScore: {auroc(*split(baseline, keep)):.3f})")
+
+
+def variants(row: dict) -> dict[str, list[str]]:
+    """The gaming variants of one coherent chain (each family may hold several texts)."""
+    steps = segment_steps(row["chain"]).steps
+    answer = extract_final_answer(steps)
+    answer_text = re.sub(r"\.0$", "", f"{answer.value}") if answer else "0"
+    return {
+        "duplicated": ["\n".join(steps + steps)],
+        "step_x3": ["\n".join(steps[: i + 1] + [steps[i]] * 2 + steps[i + 1 :]) for i in range(len(steps))],
+        "filler": ["\n".join(f"{s}\n{filler}" for s in steps) for filler in FILLERS],
+        "question_answer": ["\n".join([*split_sentences(row["question"]), f"The answer is {answer_text}."])],
+        "answer_x3": ["\n".join(steps + [steps[-1]] * 2)],
+    }
+
+
+def report_gaming(verifier: CoherenceVerifier, rows: list[dict]) -> None:
+    coherent = [r for r in rows if r["label"] == "coherent"]
+    clean = [v.score for v in verifier.verify_batch([r["chain"] for r in coherent], question=[r["question"] for r in coherent])]
+    print(f"\n[gaming] {len(coherent)} coherent chains; a variant must never score above its clean chain")
+    families: dict[str, list[float]] = {}
+    for row, base in zip(coherent, clean):
+        for family, texts in variants(row).items():
+            got = verifier.verify_batch(texts, question=[row["question"]] * len(texts))
+            families.setdefault(family, []).extend(v.score - base for v in got)
+    for family, gaps in families.items():
+        wins = sum(g > 0 for g in gaps)
+        print(f"  {family:16s} variants {len(gaps):3d}  above clean: {wins}  max(variant - clean) {max(gaps):+.3f}")
+
+
+def five_step_chains(rows: list[dict], count: int) -> tuple[list[str], list[str]]:
+    """``count`` 5-step chains with their questions, cycling through the data with a varied tail."""
+    source = [r for r in rows if len(segment_steps(r["chain"]).steps) >= 4]
+    chains, questions = [], []
+    for k in range(count):
+        row = source[k % len(source)]
+        steps = segment_steps(row["chain"]).steps[:4] + [f"So the result of check {k} is confirmed."]
+        chains.append("\n".join(steps))
+        questions.append(row["question"])
+    return chains, questions
+
+
+def report_throughput(verifier: CoherenceVerifier, rows: list[dict], count: int) -> None:
+    chains, questions = five_step_chains(rows, count)
+    verifier.verify_batch(chains[:8], question=questions[:8])  # warm-up: model load
+    start = time.perf_counter()
+    verifier.verify_batch(chains, question=questions)
+    ours = count / (time.perf_counter() - start)
+    fake_rows = [{"chain": c, "question": q} for c, q in zip(chains, questions)]
+    start = time.perf_counter()
+    adjacent_bertscore(verifier, fake_rows)
+    baseline = count / (time.perf_counter() - start)
+    print(f"\n[throughput] {count} five-step chains, batch form: {ours:.1f} chains/s")
+    print(f"  adjacent-BERTScore recipe in the same run: {baseline:.1f} chains/s (ratio {ours / baseline:.2f})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--chains", type=int, default=200, help="5-step chains for the throughput run")
+    parser.add_argument("--config", default="{}", help="CoherenceVerifier config as JSON")
+    parser.add_argument("--skip", default="", help="comma list of sections to skip: auroc,gaming,throughput")
+    args = parser.parse_args()
+    skip = set(args.skip.split(","))
+    rows = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
+    verifier = CoherenceVerifier(json.loads(args.config))
+    print("command: python benchmarks/bench_coherence.py " + " ".join(sys.argv[1:]))
+    if "auroc" not in skip:
+        verdicts = verifier.verify_batch([r["chain"] for r in rows], question=[r["question"] for r in rows])
+        scores = [v.score for v in verdicts]
+        baseline = adjacent_bertscore(verifier, rows)
+        report_auroc("all", rows, scores, baseline)
+        halves = stratified_halves(rows)
+        for half, name in ((0, "tuning half"), (1, "held-out half")):
+            keep = [i for i in range(len(rows)) if halves[i] == half]
+            report_auroc(name, [rows[i] for i in keep], [scores[i] for i in keep], [baseline[i] for i in keep])
+    if "gaming" not in skip:
+        report_gaming(verifier, rows)
+    if "throughput" not in skip:
+        report_throughput(verifier, rows, args.chains)
+
+
+if __name__ == "__main__":
+    main()

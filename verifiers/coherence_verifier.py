@@ -1,0 +1,195 @@
+"""The `coherence` verifier: does a reasoning chain hang together, and can it be farmed?
+
+The chain (the completion) is split into steps (:mod:`verifiers.coherence_steps`). Six
+components, each in [0, 1] and each reported in ``details``:
+
+- ``grounding``: BERTScore precision of each step against the question, or F1 against an
+  earlier step times that step's own grounding (support has to reach back to the question);
+  mapped through ``grounding_range`` to [0, 1].
+- ``novelty`` = 1 - redundancy: a step that repeats an earlier step (F1 over
+  ``repeat_range``) or copies a question sentence (F1 over ``copy_range``) is redundant, softly.
+  Redundant steps also count less in grounding and numeric grounding, so repeating a good step
+  never raises those averages.
+- ``numeric_grounding``: numbers come from the question, an earlier step or a checked computation.
+- ``coverage``: the share of the question's numbers the chain uses.
+- ``equation_validity``: the share of ``a op b = c`` that hold (``no_equation_score`` if none).
+- ``answer_derivation``: the final answer is the result of a grounded computation.
+
+score = sum(weight_c * component_c) / sum(weight_c). The reference is not used: this is a
+coherence score, not a correctness score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import Field
+
+from plugins.hookspecs import hookimpl
+from verifiers.base import Verdict, Verifier, VerifierConfig
+from verifiers.coherence_bertscore import MODEL_LAYERS, StepSimilarity
+from verifiers.coherence_checks import check_numbers
+from verifiers.coherence_steps import Segmentation, segment_steps, split_sentences
+
+__all__ = ["CoherenceConfig", "CoherenceVerifier"]
+
+Range = tuple[float, float]
+
+
+class CoherenceWeights(VerifierConfig):
+    """Weights of the components in the score (normalised by their sum)."""
+
+    grounding: float = Field(0.2, ge=0)
+    novelty: float = Field(0.2, ge=0)
+    numeric_grounding: float = Field(0.15, ge=0)
+    coverage: float = Field(0.15, ge=0)
+    equation_validity: float = Field(0.1, ge=0)
+    answer_derivation: float = Field(0.2, ge=0)
+
+
+class CoherenceConfig(VerifierConfig):
+    weights: CoherenceWeights = Field(default_factory=CoherenceWeights)
+    bertscore_layer: int = Field(MODEL_LAYERS, ge=0, le=MODEL_LAYERS)
+    rescale_with_baseline: bool = True
+    grounding_range: Range = (0.15, 0.45)
+    repeat_range: Range = (0.7, 0.95)
+    copy_range: Range = (0.85, 0.98)
+    no_equation_score: float = Field(0.5, ge=0, le=1)
+    short_chain_score: float = Field(0.0, ge=0, le=1)
+    constants: list[float] = Field(default_factory=lambda: [1.0, 2.0, 100.0])
+    max_steps: int = Field(32, ge=2)
+    max_step_chars: int = Field(400, ge=20)
+    pass_threshold: float | None = Field(None, ge=0, le=1)
+    batch_size: int = Field(64, ge=1)
+    device: str = "cpu"
+
+
+def _ramp(value: float, bounds: Range) -> float:
+    low, high = bounds
+    return min(1.0, max(0.0, (value - low) / (high - low))) if high > low else float(value >= high)
+
+
+def _weighted_mean(values: Sequence[float | None], weights: Sequence[float], empty: float) -> float:
+    pairs = [(v, w) for v, w in zip(values, weights) if v is not None]
+    total = sum(w for _, w in pairs)
+    return sum(v * w for v, w in pairs) / total if total > 0 else empty
+
+
+def _pairs(question: str, steps: Sequence[str]) -> list[tuple[str, str]]:
+    """(step, question) and (step, each question sentence) for every step, then (step i, step j), j < i."""
+    sentences = split_sentences(question)
+    return [(step, ref) for step in steps for ref in (question, *sentences)] + [
+        (steps[i], steps[j]) for i in range(len(steps)) for j in range(i)
+    ]
+
+
+class CoherenceVerifier(Verifier):
+    """Scores how coherent a reasoning chain is against its question, resisting repetition farming."""
+
+    name = "coherence"
+    description = "Reasoning-chain coherence: BERTScore grounding, redundancy, numeric and equation checks"
+    Config = CoherenceConfig
+
+    def __init__(self, config: CoherenceConfig | dict[str, Any] | None = None, **options: Any):
+        super().__init__(config, **options)
+        cfg = self.config
+        self.similarity = StepSimilarity(cfg.bertscore_layer, cfg.rescale_with_baseline, cfg.batch_size, cfg.device)
+
+    def verify(self, completion: str, reference: Any = None, **fields: Any) -> Verdict:
+        return self.verify_batch([completion], [reference], **{k: [v] for k, v in fields.items()})[0]
+
+    def verify_batch(
+        self, completions: Sequence[str], references: Sequence[Any] | None = None, **columns: Sequence[Any]
+    ) -> list[Verdict]:
+        n = len(completions)
+        for key, values in columns.items():
+            if len(values) != n:
+                raise ValueError(f"column {key!r} has {len(values)} values for {n} completions")
+        questions = columns.get("question") or columns.get("prompt") or [None] * n
+        cfg = self.config
+        segmentations = [segment_steps(str(c or ""), cfg.max_steps, cfg.max_step_chars) for c in completions]
+        scorable = [i for i in range(n) if questions[i] and len(segmentations[i].steps) >= 2]
+        all_pairs = [pair for i in scorable for pair in _pairs(str(questions[i]), segmentations[i].steps)]
+        scores = iter(self.similarity.score_pairs(all_pairs))
+        verdicts = []
+        for i in range(n):
+            if not questions[i]:
+                verdicts.append(Verdict.not_applicable("no question: pass the problem as the `question` column"))
+            elif i not in scorable or segmentations[i].empty_steps:
+                verdicts.append(self._short(segmentations[i]))
+            else:
+                steps = segmentations[i].steps
+                pair_scores = [next(scores) for _ in _pairs(str(questions[i]), steps)]
+                verdicts.append(self._judge(str(questions[i]), segmentations[i], pair_scores))
+        return verdicts
+
+    def _short(self, segmentation: Segmentation) -> Verdict:
+        count, empty = len(segmentation.steps), segmentation.empty_steps
+        reason = f"{empty} empty step(s)" if empty and count >= 2 else f"only {count} step(s): a chain needs two"
+        return Verdict(
+            score=self.config.short_chain_score,
+            passed=False if self.config.pass_threshold is not None else None,
+            reason=reason,
+            details={"steps": segmentation.steps, "empty_steps": empty},
+        )
+
+    def _step_signals(self, question: str, steps: Sequence[str], pair_scores: Sequence[tuple[float, float, float]]):
+        """Per-step grounding (propagated through earlier steps) and redundancy, in ``_pairs`` order."""
+        cfg = self.config
+        width = 1 + len(split_sentences(question))
+        grounding: list[float] = []
+        redundancy: list[float] = []
+        cursor = width * len(steps)
+        for i in range(len(steps)):
+            to_question = pair_scores[i * width][0]
+            copy = max(f for _, _, f in pair_scores[i * width + 1 : (i + 1) * width])
+            earlier = [f for _, _, f in pair_scores[cursor : cursor + i]]
+            cursor += i
+            support = max([to_question, *(f * grounding[j] for j, f in enumerate(earlier))])
+            grounding.append(_ramp(support, cfg.grounding_range))
+            redundancy.append(max(_ramp(max(earlier, default=0.0), cfg.repeat_range), _ramp(copy, cfg.copy_range)))
+        return grounding, redundancy
+
+    def _judge(self, question: str, segmentation: Segmentation, pair_scores: Sequence[tuple[float, float, float]]):
+        cfg = self.config
+        steps = segmentation.steps
+        grounding, redundancy = self._step_signals(question, steps, pair_scores)
+        novelty = [1.0 - r for r in redundancy]
+        numbers = check_numbers(question, steps, cfg.constants)
+        equations = numbers.valid_equations + numbers.invalid_equations
+        components = {
+            "grounding": _weighted_mean(grounding, novelty, 0.0),
+            "novelty": sum(novelty) / len(novelty),
+            "numeric_grounding": _weighted_mean(numbers.step_grounding, novelty, 0.0),
+            "coverage": numbers.coverage,
+            "equation_validity": numbers.valid_equations / equations if equations else cfg.no_equation_score,
+            "answer_derivation": numbers.answer_derivation,
+        }
+        weights = cfg.weights.model_dump()
+        score = sum(weights[k] * v for k, v in components.items()) / (sum(weights.values()) or 1.0)
+        score = min(1.0, max(0.0, score))
+        weakest = min(components, key=components.get)
+        details = {
+            **{k: round(v, 4) for k, v in components.items()},
+            "redundancy": round(1.0 - components["novelty"], 4),
+            "steps": steps,
+            "step_grounding": [round(g, 3) for g in grounding],
+            "step_redundancy": [round(r, 3) for r in redundancy],
+            "step_numeric_grounding": numbers.step_grounding,
+            "invalid_equations": numbers.invalid,
+            "unsupported_numbers": numbers.unsupported,
+            "final_answer": numbers.answer,
+            "truncated_steps": segmentation.truncated_steps,
+        }
+        passed = None if cfg.pass_threshold is None else score >= cfg.pass_threshold
+        reason = f"coherence {score:.2f} over {len(steps)} steps; weakest: {weakest} {components[weakest]:.2f}"
+        return Verdict(score=score, passed=passed, reason=reason, details=details)
+
+    def close(self) -> None:
+        self.similarity.close()
+
+
+@hookimpl
+def register_verifiers(register):
+    register(CoherenceVerifier)

@@ -166,3 +166,15 @@ def test_close_leaves_no_process():
     assert [v.score for v in verdicts] == [1.0] * 4 and _children() - before
     parallel.close()
     assert _children() - before == set()
+
+
+def test_rlvr_score_with_two_workers(tmp_path):
+    from rewards.cli import main
+
+    rows = [{"prompt": p["prompt"], "completion": p["canonical_solution"], "tests": p["test"],
+             "entry_point": p["entry_point"]} for p in _humaneval(4)]  # fmt: skip
+    source, output = tmp_path / "rows.jsonl", tmp_path / "scored.jsonl"
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert main(["score", str(source), "--output", str(output), "--verifier", "code", "--workers", "2"]) == 0
+    scored = [json.loads(line) for line in output.read_text().splitlines()]
+    assert [row["reward"] for row in scored] == [1.0] * 4

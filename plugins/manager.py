@@ -22,6 +22,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "verifiers.choice",
     "verifiers.math_verifier",
     "verifiers.code_verifier",
+    "verifiers.coherence_verifier",
 )
 
 pm = pluggy.PluginManager(ENTRY_POINT_GROUP)

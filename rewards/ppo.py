@@ -13,6 +13,7 @@ This module imports torch and transformers; import it only where PPO is used.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,11 +49,24 @@ class _VerifierBackbone(nn.Module):
         self.spec, self.tokenizer, self.missing_reward = spec, tokenizer, float(missing_reward)
         self.evaluator = SpecEvaluator(spec)
         prompt_ids, self.columns = _columns_of(datasets)
-        self.index: dict[tuple[int, ...], int] = {}
-        for row, ids in enumerate(prompt_ids):
-            self.index.setdefault(tuple(t for t in ids if t != tokenizer.pad_token_id), row)
+        self.index = self._index(prompt_ids, tokenizer.pad_token_id)
         self.lengths = sorted({len(key) for key in self.index}, reverse=True)
         self.history: list[BatchRewards] = []
+
+    def _index(self, prompt_ids: list[list[int]], pad: int) -> dict[tuple[int, ...], int]:
+        """Prompt tokens (pads dropped, as TRL's attention mask drops them) -> the first row with them."""
+        index: dict[tuple[int, ...], int] = {}
+        conflicts = 0
+        for row, ids in enumerate(prompt_ids):
+            first = index.setdefault(tuple(t for t in ids if t != pad), row)
+            conflicts += first != row and any(values[first] != values[row] for values in self.columns.values())
+        if conflicts:
+            warnings.warn(
+                f"{conflicts} dataset rows repeat an earlier row's prompt with other column values; "
+                "the PPO reward model scores each prompt against its first row",
+                stacklevel=4,
+            )
+        return index
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None, **_: Any) -> Any:
         from transformers.modeling_outputs import BaseModelOutput

@@ -105,6 +105,12 @@ def test_an_unknown_prompt_is_a_setup_error(tokenizer):
         trl_scores(model, tokenizer, ["3+3="], ["6"])
 
 
+def test_a_repeated_prompt_with_another_answer_warns_and_keeps_the_first(tokenizer):
+    with pytest.warns(UserWarning, match="1 dataset rows repeat"):
+        model = VerifierRewardModel(EXACT_FORMAT, tokenizer, rows(tokenizer, ["2+2=", "2+2=", "2+2="], ["4", "4", "5"]))
+    assert trl_scores(model, tokenizer, ["2+2="], ["4"]) == [1.0]
+
+
 def test_dataset_without_input_ids_is_a_setup_error(tokenizer):
     with pytest.raises(RewardInputError, match="input_ids"):
         VerifierRewardModel(EXACT_FORMAT, tokenizer, [{"prompt": "2+2=", "answer": "4"}])

@@ -63,8 +63,8 @@ def stratified_halves(rows: list[dict]) -> list[int]:
 
 def report_auroc(label: str, rows: list[dict], scores: list[float], baseline: list[float]) -> None:
     def split(values: list[float], keep: Callable[[dict], bool]) -> tuple[list[float], list[float]]:
-        good = [v for v, r in zip(values, rows) if r["label"] == "coherent" and keep(r)]
-        bad = [v for v, r in zip(values, rows) if r["label"] != "coherent" and keep(r)]
+        good = [v for v, r in zip(values, rows, strict=False) if r["label"] == "coherent" and keep(r)]
+        bad = [v for v, r in zip(values, rows, strict=False) if r["label"] != "coherent" and keep(r)]
         return good, bad
 
     groups: dict[str, Callable[[dict], bool]] = {"overall": lambda r: True}
@@ -72,7 +72,8 @@ def report_auroc(label: str, rows: list[dict], scores: list[float], baseline: li
         groups[defect] = lambda r, d=defect: r["label"] == "coherent" or r["defect"] == d
     print(f"\n[{label}] {len(rows)} rows")
     for name, keep in groups.items():
-        print(f"  {name:18s} AUROC {auroc(*split(scores, keep)):.3f}   (adjacent BERTScore: {auroc(*split(baseline, keep)):.3f})")
+        ours, recipe = auroc(*split(scores, keep)), auroc(*split(baseline, keep))
+        print(f"  {name:18s} AUROC {ours:.3f}   (adjacent BERTScore: {recipe:.3f})")
 
 
 def variants(row: dict) -> dict[str, list[str]]:
@@ -91,10 +92,13 @@ def variants(row: dict) -> dict[str, list[str]]:
 
 def report_gaming(verifier: CoherenceVerifier, rows: list[dict]) -> None:
     coherent = [r for r in rows if r["label"] == "coherent"]
-    clean = [v.score for v in verifier.verify_batch([r["chain"] for r in coherent], question=[r["question"] for r in coherent])]
+    clean = [
+        v.score
+        for v in verifier.verify_batch([r["chain"] for r in coherent], question=[r["question"] for r in coherent])
+    ]
     print(f"\n[gaming] {len(coherent)} coherent chains; a variant must never score above its clean chain")
     families: dict[str, list[float]] = {}
-    for row, base in zip(coherent, clean):
+    for row, base in zip(coherent, clean, strict=False):
         for family, texts in variants(row).items():
             got = verifier.verify_batch(texts, question=[row["question"]] * len(texts))
             families.setdefault(family, []).extend(v.score - base for v in got)
@@ -103,15 +107,20 @@ def report_gaming(verifier: CoherenceVerifier, rows: list[dict]) -> None:
         print(f"  {family:16s} variants {len(gaps):3d}  above clean: {wins}  max(variant - clean) {max(gaps):+.3f}")
 
 
+def _shift_numbers(text: str, offset: int) -> str:
+    return re.sub(r"\d+", lambda m: str(int(m.group(0)) + offset), text)
+
+
 def five_step_chains(rows: list[dict], count: int) -> tuple[list[str], list[str]]:
-    """``count`` 5-step chains with their questions, cycling through the data with a varied tail."""
+    """``count`` distinct 5-step chains with their questions: dev chains with shifted numbers."""
     source = [r for r in rows if len(segment_steps(r["chain"]).steps) >= 4]
     chains, questions = [], []
     for k in range(count):
         row = source[k % len(source)]
-        steps = segment_steps(row["chain"]).steps[:4] + [f"So the result of check {k} is confirmed."]
-        chains.append("\n".join(steps))
-        questions.append(row["question"])
+        steps = segment_steps(row["chain"]).steps[:4] + ["So the result is confirmed."]
+        offset = k // len(source)
+        chains.append(_shift_numbers("\n".join(steps), offset))
+        questions.append(_shift_numbers(row["question"], offset))
     return chains, questions
 
 
@@ -121,7 +130,7 @@ def report_throughput(verifier: CoherenceVerifier, rows: list[dict], count: int)
     start = time.perf_counter()
     verifier.verify_batch(chains, question=questions)
     ours = count / (time.perf_counter() - start)
-    fake_rows = [{"chain": c, "question": q} for c, q in zip(chains, questions)]
+    fake_rows = [{"chain": c, "question": q} for c, q in zip(chains, questions, strict=False)]
     start = time.perf_counter()
     adjacent_bertscore(verifier, fake_rows)
     baseline = count / (time.perf_counter() - start)

@@ -66,8 +66,14 @@ def make_sentence(rng: random.Random, topic: str) -> str:
     n, m = rng.randint(2, 90), rng.randint(2, 12)
     values = {key: rng.choice(options) for key, options in FILL.items()}
     values.update(
-        name=rng.choice(NAMES), thing=rng.choice(THINGS), verb=rng.choice(VERBS),
-        n=n, m=m, s=n + m, p=n * m, r=n * m - n,
+        name=rng.choice(NAMES),
+        thing=rng.choice(THINGS),
+        verb=rng.choice(VERBS),
+        n=n,
+        m=m,
+        s=n + m,
+        p=n * m,
+        r=n * m - n,
     )
     return rng.choice(TOPICS[topic]).format(**values)
 

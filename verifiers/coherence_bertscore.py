@@ -4,13 +4,15 @@ bert-score 0.3.13 takes a local model folder as ``model_type`` but then knows ne
 layer count (``num_layers`` must be given) nor a rescaling baseline (it ships none for this
 model), so the baseline is the file next to this module, computed offline by
 ``benchmarks/make_coherence_baseline.py``. The model loads once per :class:`StepSimilarity`,
-lazily, with the Hugging Face offline switches on: nothing is ever fetched.
+lazily, with the Hugging Face offline switches on: nothing is ever fetched. A missing model
+package is found at construction, so it is a setup error, never a bad sample.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,8 +32,11 @@ MODEL_LAYERS = 6
 BASELINE_PATH = Path(__file__).with_name("coherence_bertscore_baseline.tsv")
 
 
-class ModelPackageMissingError(RuntimeError):
-    """The BERTScore model package is not installed (a setup error, not a bad sample)."""
+class ModelPackageMissingError(FileNotFoundError):
+    """The BERTScore model files are not installed (a setup error, not a bad sample).
+
+    A FileNotFoundError, so that the CLI reports it as one line naming the install command.
+    """
 
 
 def locate_model_dir() -> Path:
@@ -57,11 +62,10 @@ class StepSimilarity:
     when ``rescale`` is true, so that unrelated sentences sit near 0.
     """
 
-    def __init__(
-        self, num_layers: int = MODEL_LAYERS, rescale: bool = True, batch_size: int = 64, device: str = "cpu"
-    ):
+    def __init__(self, num_layers: int = MODEL_LAYERS, rescale: bool = True, batch_size: int = 64, device: str = "cpu"):
         if not 0 <= num_layers <= MODEL_LAYERS:
             raise ValueError(f"num_layers must be between 0 and {MODEL_LAYERS}, got {num_layers}")
+        self.model_dir = locate_model_dir()  # a missing package fails here, at setup, not mid-run
         self.num_layers = num_layers
         self.rescale = rescale
         self.batch_size = batch_size
@@ -76,7 +80,6 @@ class StepSimilarity:
         return self._scorer
 
     def _build(self) -> Any:
-        model_dir = locate_model_dir()
         if self.rescale and not BASELINE_PATH.is_file():
             raise FileNotFoundError(
                 f"BERTScore baseline {BASELINE_PATH.name} is missing; regenerate it with "
@@ -88,8 +91,8 @@ class StepSimilarity:
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()
-        return BERTScorer(
-            model_type=str(model_dir),
+        scorer = BERTScorer(
+            model_type=str(self.model_dir),
             num_layers=self.num_layers,
             lang="en",  # required by bert-score for rescaling; the baseline file is our own
             rescale_with_baseline=self.rescale,
@@ -97,6 +100,11 @@ class StepSimilarity:
             idf=False,
             device=self.device,
         )
+        if self.rescale:
+            with warnings.catch_warnings():  # bert-score wraps a read-only pandas array; harmless
+                warnings.simplefilter("ignore", UserWarning)
+                _ = scorer.baseline_vals
+        return scorer
 
     def score_pairs(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[float, float, float]]:
         """``(P, R, F)`` for each ``(candidate, reference)`` pair; duplicate pairs are scored once."""
@@ -106,7 +114,8 @@ class StepSimilarity:
         precision, recall, f1 = self.scorer.score(
             [candidate for candidate, _ in unique], [reference for _, reference in unique], batch_size=self.batch_size
         )
-        table = {pair: (float(p), float(r), float(f)) for pair, p, r, f in zip(unique, precision, recall, f1)}
+        rows = zip(unique, precision.tolist(), recall.tolist(), f1.tolist(), strict=True)
+        table = {pair: (p, r, f) for pair, p, r, f in rows}
         return [table[pair] for pair in pairs]
 
     def close(self) -> None:

@@ -23,7 +23,7 @@ from verifiers.coherence_equations import (
     word_number_values,
 )
 
-__all__ = ["NumericReport", "check_numbers", "extract_final_answer", "lexical_containment", "content_tokens"]
+__all__ = ["NumericReport", "check_numbers", "content_tokens", "copied_fraction", "extract_final_answer"]
 
 IMPLIED = 0.5
 _ANSWER = re.compile(
@@ -59,7 +59,9 @@ class _Ledger:
         return max(matches) if matches else None
 
     def status(self, number: Number) -> float | None:
-        found = [s for table in (self.given, self.computed) for v in number.values if (s := self._find(table, v)) is not None]
+        found = [
+            s for table in (self.given, self.computed) for v in number.values if (s := self._find(table, v)) is not None
+        ]
         return max(found) if found else None
 
     def computed_status(self, value: float) -> float:
@@ -161,12 +163,16 @@ def check_numbers(question: str, steps: Sequence[str], constants: Iterable[float
     return report
 
 
-def content_tokens(text: str) -> set[str]:
-    """Lower-cased words and numbers of ``text``."""
-    return set(_TOKENS.findall(text.lower().replace(",", "")))
+def content_tokens(text: str) -> list[str]:
+    """Lower-cased words and numbers of ``text``, in order (``$1,200`` is ``1200``)."""
+    return _TOKENS.findall(text.lower().replace(",", ""))
 
 
-def lexical_containment(step: str, other: str) -> float:
-    """How much of ``step``'s vocabulary ``other`` already contains (0..1)."""
-    mine = content_tokens(step)
-    return len(mine & content_tokens(other)) / len(mine) if mine else 1.0
+def _bigrams(tokens: Sequence[str]) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i : i + 2]) for i in range(len(tokens) - 1)} if len(tokens) > 1 else {tuple(tokens)}
+
+
+def copied_fraction(step: str, source: str) -> float:
+    """The share of ``step``'s word bigrams found in ``source``: 1.0 for a verbatim copied sentence."""
+    mine = _bigrams(content_tokens(step))
+    return len(mine & _bigrams(content_tokens(source))) / len(mine) if mine else 0.0

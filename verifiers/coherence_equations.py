@@ -24,10 +24,30 @@ _TOKEN = re.compile(
 _NUMBER_ONLY = re.compile(rf"(?<![\w.]){_NUMBER}(?![\d])")
 _OPS = {"×": "*", "·": "*", "÷": "/", "−": "-", "–": "-"}
 _WORD_VALUES = {
-    "one": (1,), "two": (2,), "three": (3,), "four": (4,), "five": (5,), "six": (6,), "seven": (7,),
-    "eight": (8,), "nine": (9,), "ten": (10,), "eleven": (11,), "twelve": (12,), "twenty": (20,),
-    "hundred": (100,), "thousand": (1000,), "dozen": (12,), "half": (2, 0.5), "twice": (2,),
-    "double": (2,), "triple": (3,), "quarter": (4, 0.25), "third": (3,), "fourth": (4,), "fifth": (5,),
+    "one": (1,),
+    "two": (2,),
+    "three": (3,),
+    "four": (4,),
+    "five": (5,),
+    "six": (6,),
+    "seven": (7,),
+    "eight": (8,),
+    "nine": (9,),
+    "ten": (10,),
+    "eleven": (11,),
+    "twelve": (12,),
+    "twenty": (20,),
+    "hundred": (100,),
+    "thousand": (1000,),
+    "dozen": (12,),
+    "half": (2, 0.5),
+    "twice": (2,),
+    "double": (2,),
+    "triple": (3,),
+    "quarter": (4, 0.25),
+    "third": (3,),
+    "fourth": (4,),
+    "fifth": (5,),
 }
 
 
@@ -229,7 +249,7 @@ def _right_side(tokens: list[tuple[str, str]], start: int, end: int) -> tuple[_E
 def _sides(tokens: list[tuple[str, str]], eq_positions: list[int]) -> list[_Expression | None]:
     """The sides of every ``=``; a middle side is shared, words between two ``=`` split them (None)."""
     sides = [_left_side(tokens, eq_positions[0], 0)]
-    for here, following in zip(eq_positions, [*eq_positions[1:], len(tokens)]):
+    for here, following in zip(eq_positions, [*eq_positions[1:], len(tokens)], strict=False):
         side, reaches = _right_side(tokens, here + 1, following)
         sides.append(side)
         if following < len(tokens) and not reaches:  # "... = 8, so 40 - 8 = 32": two chains
@@ -262,7 +282,7 @@ def extract_equations(text: str) -> list[Equation]:
         return []
     sides = _sides(tokens, eq_positions)
     equations: list[Equation] = []
-    for left, right in zip(sides, sides[1:]):
+    for left, right in zip(sides, sides[1:], strict=False):
         if left is None or right is None or not (left.operators or right.operators):
             continue  # "h = 12" or a broken side: nothing to check
         work, result = (left, right) if left.operators >= right.operators else (right, left)

@@ -7,7 +7,8 @@ components, each in [0, 1] and each reported in ``details``:
   earlier step times that step's own grounding (support has to reach back to the question);
   mapped through ``grounding_range`` to [0, 1].
 - ``novelty`` = 1 - redundancy: a step that repeats an earlier step (F1 over
-  ``repeat_range``) or copies a question sentence (F1 over ``copy_range``) is redundant, softly.
+  ``repeat_range``) or copies the question (share of its word bigrams found in the question,
+  over ``copy_range``) is redundant, softly.
   Redundant steps also count less in grounding and numeric grounding, so repeating a good step
   never raises those averages.
 - ``numeric_grounding``: numbers come from the question, an earlier step or a checked computation.
@@ -29,8 +30,8 @@ from pydantic import Field
 from plugins.hookspecs import hookimpl
 from verifiers.base import Verdict, Verifier, VerifierConfig
 from verifiers.coherence_bertscore import MODEL_LAYERS, StepSimilarity
-from verifiers.coherence_checks import check_numbers
-from verifiers.coherence_steps import Segmentation, segment_steps, split_sentences
+from verifiers.coherence_checks import check_numbers, copied_fraction
+from verifiers.coherence_steps import Segmentation, segment_steps
 
 __all__ = ["CoherenceConfig", "CoherenceVerifier"]
 
@@ -54,7 +55,7 @@ class CoherenceConfig(VerifierConfig):
     rescale_with_baseline: bool = True
     grounding_range: Range = (0.15, 0.45)
     repeat_range: Range = (0.7, 0.95)
-    copy_range: Range = (0.85, 0.98)
+    copy_range: Range = (0.65, 0.95)
     no_equation_score: float = Field(0.5, ge=0, le=1)
     short_chain_score: float = Field(0.0, ge=0, le=1)
     constants: list[float] = Field(default_factory=lambda: [1.0, 2.0, 100.0])
@@ -71,17 +72,14 @@ def _ramp(value: float, bounds: Range) -> float:
 
 
 def _weighted_mean(values: Sequence[float | None], weights: Sequence[float], empty: float) -> float:
-    pairs = [(v, w) for v, w in zip(values, weights) if v is not None]
+    pairs = [(v, w) for v, w in zip(values, weights, strict=False) if v is not None]
     total = sum(w for _, w in pairs)
     return sum(v * w for v, w in pairs) / total if total > 0 else empty
 
 
 def _pairs(question: str, steps: Sequence[str]) -> list[tuple[str, str]]:
-    """(step, question) and (step, each question sentence) for every step, then (step i, step j), j < i."""
-    sentences = split_sentences(question)
-    return [(step, ref) for step in steps for ref in (question, *sentences)] + [
-        (steps[i], steps[j]) for i in range(len(steps)) for j in range(i)
-    ]
+    """(step, question) for every step, then (step i, step j) for every j < i."""
+    return [(step, question) for step in steps] + [(steps[i], steps[j]) for i in range(len(steps)) for j in range(i)]
 
 
 class CoherenceVerifier(Verifier):
@@ -137,18 +135,16 @@ class CoherenceVerifier(Verifier):
     def _step_signals(self, question: str, steps: Sequence[str], pair_scores: Sequence[tuple[float, float, float]]):
         """Per-step grounding (propagated through earlier steps) and redundancy, in ``_pairs`` order."""
         cfg = self.config
-        width = 1 + len(split_sentences(question))
         grounding: list[float] = []
         redundancy: list[float] = []
-        cursor = width * len(steps)
-        for i in range(len(steps)):
-            to_question = pair_scores[i * width][0]
-            copy = max(f for _, _, f in pair_scores[i * width + 1 : (i + 1) * width])
+        cursor = len(steps)
+        for i, step in enumerate(steps):
             earlier = [f for _, _, f in pair_scores[cursor : cursor + i]]
             cursor += i
-            support = max([to_question, *(f * grounding[j] for j, f in enumerate(earlier))])
+            support = max([pair_scores[i][0], *(f * grounding[j] for j, f in enumerate(earlier))])
             grounding.append(_ramp(support, cfg.grounding_range))
-            redundancy.append(max(_ramp(max(earlier, default=0.0), cfg.repeat_range), _ramp(copy, cfg.copy_range)))
+            repeat = _ramp(max(earlier, default=0.0), cfg.repeat_range)
+            redundancy.append(max(repeat, _ramp(copied_fraction(step, question), cfg.copy_range)))
         return grounding, redundancy
 
     def _judge(self, question: str, segmentation: Segmentation, pair_scores: Sequence[tuple[float, float, float]]):

@@ -1,0 +1,128 @@
+"""Synthetic math, task files and the train/held-out split of the trainers."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from trainers.data import TaskError, format_prompt, last_boxed, load_task
+from trainers.synthetic import KINDS, make_problem, make_problems, split_problems
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_split_never_overlaps_and_is_reproducible():
+    train, heldout = split_problems(3000, 200, seed=3)
+    assert len(train) == 3000 and len(heldout) == 200
+    assert not {p.question for p in train} & {p.question for p in heldout}
+    assert len({p.question for p in train}) == 3000  # no duplicates inside a split either
+    again_train, again_heldout = split_problems(3000, 200, seed=3)
+    assert again_train == train and again_heldout == heldout
+    assert split_problems(50, 20, seed=4)[1] != heldout[:20]  # another seed, other problems
+
+
+def test_heldout_does_not_depend_on_train_size():
+    # Evaluating after a longer run must use the very same held-out problems.
+    assert split_problems(100, 50, seed=0)[1] == split_problems(2000, 50, seed=0)[1]
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_answers_are_right_and_in_the_solution(kind):
+    rng = random.Random(11)
+    for _ in range(50):
+        problem = make_problem(rng, kinds=(kind,))
+        assert problem.kind == kind
+        assert problem.solution.endswith(f"\\boxed{{{problem.answer}}}")
+        assert problem.solution.startswith("<think>")  # the format reward's layout
+        assert last_boxed(problem.solution) == problem.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is 12 + 30?", Fraction(42)),
+        ("What is 7 * 6?", Fraction(42)),
+        ("What is 1/2 + 1/3?", Fraction(5, 6)),
+        ("What is 5/4 - 1?", Fraction(1, 4)),  # a whole number written as a fraction by sympy
+    ],
+)
+def test_arithmetic_answers_evaluate(question, expected):
+    expression = question.removeprefix("What is ").removesuffix("?")
+    terms = expression.split(" ")
+    value = Fraction(terms[0])
+    for op, term in zip(terms[1::2], terms[2::2], strict=True):
+        value = {"+": value + Fraction(term), "-": value - Fraction(term), "*": value * Fraction(term)}[op]
+    assert value == expected
+
+
+def test_linear_answers_solve_the_equation():
+    for problem in make_problems(40, seed=5, kinds=("linear",)):
+        left, c = problem.question.removeprefix("Solve ").removesuffix(".").split(" = ")
+        a, b = left.split("x + ")
+        assert int(a) * Fraction(problem.answer) + int(b) == int(c)
+
+
+def test_unknown_kind_is_an_error():
+    with pytest.raises(ValueError, match="unknown problem kinds"):
+        make_problems(3, kinds=("calculus",))
+
+
+@pytest.mark.parametrize(
+    ("file", "first_answers"),
+    [
+        ("trainers_gsm8k.jsonl", {"12", "6", "1500", "35", "7"}),  # "1,500": the comma goes
+        ("trainers_math.jsonl", {"\\frac{5}{6}", "4", "9", "32"}),  # last \boxed{} of the solution
+    ],
+)
+def test_task_files(file, first_answers):
+    task = load_task(str(DATA / file), n_heldout=2)
+    rows = task.train + task.heldout
+    assert {row["answer"] for row in rows} == first_answers
+    assert len(task.heldout) == 2
+    assert not {r["question"] for r in task.train} & {r["question"] for r in task.heldout}
+    assert all("\\boxed{" in row["solution"] for row in rows)
+
+
+def test_duplicate_questions_collapse_before_the_split():
+    task = load_task(str(DATA / "trainers_gsm8k.jsonl"), n_heldout=2)
+    assert len(task.train) + len(task.heldout) == 5  # six rows, one repeated
+
+
+@pytest.mark.parametrize(
+    ("task", "message"),
+    [
+        ("trainers_bad_columns.jsonl", "has columns \\['query', 'target'\\]"),
+        ("missing.jsonl", "does not exist"),
+        ("trainers_unknown_verifier.yaml", "expected .jsonl, .json or .parquet"),
+    ],
+)
+def test_bad_task_files(task, message):
+    with pytest.raises(TaskError, match=message):
+        load_task(str(DATA / task))
+
+
+def test_prompt_format_follows_the_chat_template():
+    class Plain:
+        chat_template = None
+
+    class Chat:
+        chat_template = "{{ messages }}"
+
+    assert format_prompt("2+2?", Plain()) == "Q: 2+2?\nA:"
+    assert format_prompt("2+2?", Chat()) == [{"role": "user", "content": "2+2?"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\\boxed{1} then \\boxed{2}", "2"),  # the last one wins
+        ("\\boxed{\\frac{1}{2}}", "\\frac{1}{2}"),  # nested braces
+        ("\\boxed{3", None),  # unterminated
+        ("no box", None),
+    ],
+)
+def test_last_boxed(text, expected):
+    assert last_boxed(text) == expected

@@ -1,0 +1,113 @@
+"""Shared command line: rlvr's run options plus a TRL config class, parsed by TrlParser.
+
+Every TRL field (``--learning_rate``, ``--max_steps``, ``--report_to`` ...) works on the command
+line and in ``--config recipe.yaml``; the options below add the model, task and reward. Bad
+input is checked here, before any model is loaded.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["RunArguments", "SetupError", "parse_args", "prepare_run"]
+
+
+class SetupError(ValueError):
+    """A bad --model, --task or --reward: reported as one line before anything heavy happens."""
+
+
+@dataclass
+class RunArguments:
+    """rlvr's options, next to the TRL config's own."""
+
+    model: str | None = field(
+        default=None,
+        metadata={
+            "help": "hub id (cached), model folder, .gguf file, 'smollm2-135m-instruct' or 'tiny'. "
+            "Default: 'tiny' warm-started by SFT (cached) on a CPU, the embedded SmolLM2 on a GPU"
+        },
+    )
+    task: str = field(default="synthetic", metadata={"help": "'synthetic', 'humaneval', or a JSONL/JSON/Parquet file"})
+    reward: str | None = field(default=None, metadata={"help": "reward spec YAML (default: math + format)"})
+    n_train: int = field(default=4000, metadata={"help": "synthetic training problems"})
+    n_heldout: int = field(default=200, metadata={"help": "held-out problems for the before/after accuracy"})
+    temperature_start: float = field(default=0.7, metadata={"help": "sampling temperature at the first step"})
+    temperature_end: float = field(default=0.3, metadata={"help": "sampling temperature at the last step"})
+    eval_max_new_tokens: int = field(default=48, metadata={"help": "generation length for held-out evaluation"})
+    lora: bool = field(default=False, metadata={"help": "train LoRA adapters (peft) instead of all weights"})
+    lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
+    warm_start_steps: int = field(default=500, metadata={"help": "SFT steps of the tiny model's warm start"})
+    no_resume: bool = field(default=False, metadata={"help": "start afresh even if output_dir has checkpoints"})
+
+
+def has_gpu() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def parse_args(config_class: type, defaults: dict[str, Any], argv: list[str] | None = None) -> tuple[Any, Any]:
+    """``(RunArguments, config)`` from argv and ``--config``; ``defaults`` are this trainer's CPU defaults."""
+    from trl import TrlParser
+
+    parser = TrlParser((RunArguments, config_class))
+    gpu = has_gpu()
+    parser.set_defaults(**{"bf16": gpu, "use_cpu": not gpu, "report_to": "none", "save_total_limit": 3, **defaults})
+    run_args, config = parser.parse_args_and_config(args=argv)
+    return run_args, config
+
+
+def prepare_run(run_args: RunArguments, default_model: str | None = None) -> dict[str, Any]:
+    """Resolve the model, task and reward spec (files and names only); raise SetupError on bad input."""
+    from rewards.spec import RewardSpec, RewardSpecError
+    from trainers.data import TaskError, load_task
+    from trainers.models import UnknownModelError, resolve_model
+
+    name = run_args.model or default_model or ("smollm2-135m-instruct" if has_gpu() else "tiny")
+    try:
+        source = resolve_model(name)
+        task = load_task(run_args.task, n_train=run_args.n_train, n_heldout=run_args.n_heldout)
+        spec = RewardSpec.from_yaml(run_args.reward) if run_args.reward else _default_spec(task.verifier)
+        _check_spec_columns(spec, task.train[0] if task.train else {})
+    except (UnknownModelError, TaskError, RewardSpecError, FileNotFoundError) as error:
+        raise SetupError(str(error)) from error
+    return {"source": source, "task": task, "spec": spec, "cpu_default": run_args.model is None and not has_gpu()}
+
+
+def _default_spec(verifier: str) -> Any:
+    from rewards.spec import RewardSpec
+
+    if verifier == "math":
+        return RewardSpec.default()
+    return RewardSpec.from_dict(
+        {
+            "components": [
+                {
+                    "name": "code",
+                    "verifier": "code",
+                    "reference_column": None,
+                    "columns": {"tests": "test", "entry_point": "entry_point"},
+                }
+            ]
+        }
+    )
+
+
+def _check_spec_columns(spec: Any, row: dict[str, Any]) -> None:
+    for component in spec.components:
+        needed = [component.reference_column] if component.verifier and component.reference_column else []
+        needed += list(component.columns.values())
+        missing = [column for column in needed if column not in row]
+        if missing:
+            raise SetupError(
+                f"reward component {component.name!r} reads column(s) {missing} that the task lacks; "
+                f"it has {sorted(row)}"
+            )
+
+
+def fail(error: Exception) -> None:
+    """Print a setup error as one line and exit with status 2."""
+    print(f"error: {error}", file=sys.stderr)
+    raise SystemExit(2)

@@ -1,0 +1,127 @@
+"""Seeded synthetic math problems made with sympy, each with a final answer and a worked solution."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy
+
+__all__ = ["KINDS", "Problem", "make_problem", "make_problems", "split_problems"]
+
+_NAMES = ("Ann", "Bob", "Cal", "Dee", "Eve", "Fay", "Gus", "Hal")
+_ITEMS = ("apples", "pens", "cards", "coins", "books", "shells")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One question with its final answer (a string sympy can parse) and a worked solution."""
+
+    question: str
+    answer: str
+    solution: str
+    kind: str
+
+    def as_row(self) -> dict[str, str]:
+        return {"question": self.question, "answer": self.answer, "solution": self.solution, "kind": self.kind}
+
+
+def _boxed(steps: str, answer: object) -> str:
+    return f"<think>{steps}</think> \\boxed{{{answer}}}"
+
+
+def _arithmetic(rng: random.Random, top: int) -> Problem:
+    op = rng.choice("+-*")
+    a, b = rng.randint(1, top), rng.randint(1, top)
+    if op == "-" and b > a:
+        a, b = b, a
+    if op == "*":
+        b = rng.randint(2, 9)
+    value = a + b if op == "+" else a - b if op == "-" else a * b
+    return Problem(f"What is {a} {op} {b}?", str(value), _boxed(f"{a} {op} {b} = {value}.", value), "arithmetic")
+
+
+def _fraction(rng: random.Random, top: int) -> Problem:
+    op = rng.choice("+-")
+    p, q = sympy.Rational(rng.randint(1, 5), rng.randint(2, 6)), sympy.Rational(rng.randint(1, 5), rng.randint(2, 6))
+    if op == "-" and q > p:
+        p, q = q, p
+    value = p + q if op == "+" else p - q
+    den = sympy.ilcm(p.q, q.q)
+    ps, qs = p.p * den // p.q, q.p * den // q.q
+    steps = f"{p} {op} {q} = {ps}/{den} {op} {qs}/{den} = {value}."
+    return Problem(f"What is {p} {op} {q}?", str(value), _boxed(steps, value), "fraction")
+
+
+def _linear(rng: random.Random, top: int) -> Problem:
+    a, solution, b = rng.randint(2, 9), rng.randint(1, max(2, top // 5)), rng.randint(1, top)
+    c = a * solution + b
+    root = sympy.Rational(c - b, a)  # the root of a*x + b = c
+    steps = f"{a}x = {c} - {b} = {c - b}. x = {c - b} / {a} = {root}."
+    return Problem(f"Solve {a}x + {b} = {c}.", str(root), _boxed(steps, root), "linear")
+
+
+def _word(rng: random.Random, top: int) -> Problem:
+    name, item = rng.choice(_NAMES), rng.choice(_ITEMS)
+    a, b = rng.randint(2, top), rng.randint(1, top)
+    shape = rng.randrange(3)
+    if shape == 0:
+        total = a + b
+        question = f"{name} has {a} {item} and gets {b} more. How many {item} now?"
+        steps = f"{a} + {b} = {total}."
+    elif shape == 1:
+        a, b = max(a, b), min(a, b)
+        total = a - b
+        question = f"{name} has {a} {item} and gives away {b}. How many {item} are left?"
+        steps = f"{a} - {b} = {total}."
+    else:
+        b = rng.randint(2, 9)
+        total = a * b
+        question = f"{name} buys {b} boxes of {a} {item}. How many {item}?"
+        steps = f"{b} * {a} = {total}."
+    return Problem(question, str(total), _boxed(steps, total), "word")
+
+
+KINDS: dict[str, Callable[[random.Random, int], Problem]] = {
+    "arithmetic": _arithmetic,
+    "fraction": _fraction,
+    "linear": _linear,
+    "word": _word,
+}
+
+
+def make_problem(rng: random.Random, kinds: tuple[str, ...] = tuple(KINDS), top: int = 50) -> Problem:
+    """One problem of a random kind; ``top`` bounds the numbers (the difficulty)."""
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown problem kinds {sorted(unknown)}; available: {sorted(KINDS)}")
+    return KINDS[rng.choice(kinds)](rng, top)
+
+
+def make_problems(
+    n: int, seed: int = 0, kinds: tuple[str, ...] = tuple(KINDS), top: int = 50, exclude: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """``n`` distinct problems (by question), reproducible from ``seed``, none in ``exclude``."""
+    rng = random.Random(seed)
+    seen, problems = set(exclude), []
+    attempts = 0
+    while len(problems) < n:
+        attempts += 1
+        if attempts > 50 * n + 1000:
+            raise ValueError(f"cannot make {n} distinct problems with top={top}; raise top or ask for fewer")
+        problem = make_problem(rng, kinds, top)
+        if problem.question not in seen:
+            seen.add(problem.question)
+            problems.append(problem)
+    return problems
+
+
+def split_problems(
+    n_train: int, n_heldout: int, seed: int = 0, kinds: tuple[str, ...] = tuple(KINDS), top: int = 50
+) -> tuple[list[Problem], list[Problem]]:
+    """A train set and a held-out set that share no question, both reproducible from ``seed``."""
+    heldout = make_problems(n_heldout, seed=seed + 1_000_003, kinds=kinds, top=top)
+    exclude = frozenset(p.question for p in heldout)
+    train = make_problems(n_train, seed=seed, kinds=kinds, top=top, exclude=exclude)
+    return train, heldout

@@ -16,6 +16,7 @@ QUESTION = "Maya has 12 apples. She gives 4 to her brother and buys 7 more. How 
         ("She has 12 - 4 = 8 apples.", [("valid", [8.0])]),
         ("She has 12 - 4 = 9 apples.", [("invalid", [9.0])]),
         ("It covers 60 x 3 = 180 miles.", [("valid", [180.0])]),  # a spaced x multiplies
+        ("It covers 60x3=180 miles.", [("valid", [180.0])]),  # so does an x between digits
         ("0.25 × 40 = $10 and 2 * (14 + 9) = 46", [("valid", [10.0]), ("valid", [46.0])]),
         ("So the cost is $50 / 3 = $16.67.", [("valid", [16.67])]),  # equal to the decimals shown
         ("So the cost is $50 / 3 = $16.6.", [("invalid", [16.6])]),

@@ -98,6 +98,7 @@ class StepSimilarity:
             rescale_with_baseline=self.rescale,
             baseline_path=str(BASELINE_PATH) if self.rescale else None,
             idf=False,
+            use_fast_tokenizer=True,  # the same word pieces as the slow one, in Rust
             device=self.device,
         )
         if self.rescale:

@@ -201,8 +201,12 @@ def _evaluate(node: tuple, values: dict[str, float]) -> float:
     return left**right if abs(right) <= 12 and abs(left) < 1e6 else math.nan
 
 
+_DIGIT_TIMES_DIGIT = re.compile(r"(?<=\d)[xX](?=\$?\d)")
+
+
 def _tokenize(text: str) -> list[tuple[str, str]]:
     tokens: list[tuple[str, str]] = []
+    text = _DIGIT_TIMES_DIGIT.sub(" * ", text)  # "3x5" multiplies; "3x + 5" keeps its variable
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         value = match.group(0)

@@ -51,9 +51,9 @@ class CoherenceWeights(VerifierConfig):
 
 class CoherenceConfig(VerifierConfig):
     weights: CoherenceWeights = Field(default_factory=CoherenceWeights)
-    bertscore_layer: int = Field(MODEL_LAYERS, ge=0, le=MODEL_LAYERS)
+    bertscore_layer: int = Field(4, ge=0, le=MODEL_LAYERS)
     rescale_with_baseline: bool = True
-    grounding_range: Range = (0.15, 0.45)
+    grounding_range: Range = (0.1, 0.5)
     repeat_range: Range = (0.7, 0.95)
     copy_range: Range = (0.65, 0.95)
     no_equation_score: float = Field(0.5, ge=0, le=1)

@@ -53,6 +53,7 @@ class _Ledger:
     def __init__(self) -> None:
         self.given: dict[float, float] = {}
         self.computed: dict[float, float] = {}
+        self.implied_operands: list[float] = []  # values used by implied steps (they count as used)
 
     def _find(self, table: dict[float, float], value: float) -> float | None:
         matches = [status for known, status in table.items() if same_value(known, value)]
@@ -75,7 +76,7 @@ class _Ledger:
     def implied(self, number: Number) -> float:
         """IMPLIED times the weaker operand if one operation on known values gives ``number``."""
         known = [(v, s) for table in (self.given, self.computed) for v, s in table.items() if s > 0]
-        best = 0.0
+        best, operands = 0.0, ()
         for target in number.values:
             for a, sa in known:
                 for b, sb in known:
@@ -83,8 +84,10 @@ class _Ledger:
                         results = (a + b, a * b)  # a - a and a / a would imply 0 and 1 from anything
                     else:
                         results = (a + b, a - b, a * b, a / b if b else None)
-                    if any(r is not None and same_value(r, target, number.decimals or None) for r in results):
-                        best = max(best, IMPLIED * min(sa, sb))
+                    hit = any(r is not None and same_value(r, target, number.decimals or None) for r in results)
+                    if hit and IMPLIED * min(sa, sb) > best:
+                        best, operands = IMPLIED * min(sa, sb), (a, b)
+        self.implied_operands += operands
         return best
 
     def ground(self, number: Number) -> float:
@@ -153,7 +156,7 @@ def check_numbers(question: str, steps: Sequence[str], constants: Iterable[float
     used: list[Number] = []
     for step in steps:
         used += _check_step(step, ledger, report)
-    used_values = [v for number in used for v in number.values]
+    used_values = [v for number in used for v in number.values] + ledger.implied_operands
     covered = [n for n in given if any(same_value(v, u) for v in n.values for u in used_values)]
     report.coverage = len(covered) / len(given) if given else 1.0
     answer = extract_final_answer(steps)

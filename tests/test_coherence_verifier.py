@@ -112,6 +112,15 @@ def test_no_question_is_not_applicable(verifier: CoherenceVerifier) -> None:
     assert not verdict.applicable and "question" in verdict.reason
 
 
+def test_chat_style_messages_are_read_as_text(verifier: CoherenceVerifier) -> None:
+    row = BY_ID["q01-coh"]
+    plain = verifier.verify(row["chain"], question=row["question"]).score
+    messages = verifier.verify(
+        [{"role": "assistant", "content": row["chain"]}], prompt=[{"role": "user", "content": row["question"]}]
+    )
+    assert messages.score == pytest.approx(plain, abs=1e-5)
+
+
 def test_batch_matches_single_and_encodes_once(verifier: CoherenceVerifier, monkeypatch) -> None:
     rows = [BY_ID["q01-coh"], BY_ID["q03-coh"], BY_ID["q01-coh"]]
     singles = [verifier.verify(r["chain"], question=r["question"]).score for r in rows]

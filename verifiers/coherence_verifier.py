@@ -77,6 +77,13 @@ def _weighted_mean(values: Sequence[float | None], weights: Sequence[float], emp
     return sum(v * w for v, w in pairs) / total if total > 0 else empty
 
 
+def _text(value: Any) -> str:
+    """A plain string, or the joined contents of a chat-style message list (TRL conversational rows)."""
+    if isinstance(value, list):
+        return "\n".join(str(m.get("content", "")) if isinstance(m, dict) else str(m) for m in value)
+    return "" if value is None else str(value)
+
+
 def _pairs(question: str, steps: Sequence[str]) -> list[tuple[str, str]]:
     """(step, question) for every step, then (step i, step j) for every j < i."""
     return [(step, question) for step in steps] + [(steps[i], steps[j]) for i in range(len(steps)) for j in range(i)]
@@ -104,11 +111,11 @@ class CoherenceVerifier(Verifier):
         for key, values in columns.items():
             if len(values) != n:
                 raise ValueError(f"column {key!r} has {len(values)} values for {n} completions")
-        questions = columns.get("question") or columns.get("prompt") or [None] * n
+        questions = [_text(q) for q in (columns.get("question") or columns.get("prompt") or [None] * n)]
         cfg = self.config
-        segmentations = [segment_steps(str(c or ""), cfg.max_steps, cfg.max_step_chars) for c in completions]
+        segmentations = [segment_steps(_text(c), cfg.max_steps, cfg.max_step_chars) for c in completions]
         scorable = [i for i in range(n) if questions[i] and len(segmentations[i].steps) >= 2]
-        all_pairs = [pair for i in scorable for pair in _pairs(str(questions[i]), segmentations[i].steps)]
+        all_pairs = [pair for i in scorable for pair in _pairs(questions[i], segmentations[i].steps)]
         scores = iter(self.similarity.score_pairs(all_pairs))
         verdicts = []
         for i in range(n):
@@ -118,8 +125,8 @@ class CoherenceVerifier(Verifier):
                 verdicts.append(self._short(segmentations[i]))
             else:
                 steps = segmentations[i].steps
-                pair_scores = [next(scores) for _ in _pairs(str(questions[i]), steps)]
-                verdicts.append(self._judge(str(questions[i]), segmentations[i], pair_scores))
+                pair_scores = [next(scores) for _ in _pairs(questions[i], steps)]
+                verdicts.append(self._judge(questions[i], segmentations[i], pair_scores))
         return verdicts
 
     def _short(self, segmentation: Segmentation) -> Verdict:

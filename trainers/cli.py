@@ -31,8 +31,9 @@ class RunArguments:
     )
     task: str = field(default="synthetic", metadata={"help": "'synthetic', 'humaneval', or a JSONL/JSON/Parquet file"})
     reward: str | None = field(default=None, metadata={"help": "reward spec YAML (default: math + format)"})
-    n_train: int = field(default=4000, metadata={"help": "synthetic training problems"})
+    n_train: int = field(default=8000, metadata={"help": "synthetic training problems"})
     n_heldout: int = field(default=200, metadata={"help": "held-out problems for the before/after accuracy"})
+    max_number: int = field(default=15, metadata={"help": "largest operand in synthetic problems (the difficulty)"})
     temperature_start: float = field(default=0.7, metadata={"help": "sampling temperature at the first step"})
     temperature_end: float = field(default=0.3, metadata={"help": "sampling temperature at the last step"})
     eval_max_new_tokens: int = field(default=48, metadata={"help": "generation length for held-out evaluation"})
@@ -68,11 +69,17 @@ def prepare_run(run_args: RunArguments, default_model: str | None = None) -> dic
     name = run_args.model or default_model or ("smollm2-135m-instruct" if has_gpu() else "tiny")
     try:
         source = resolve_model(name)
-        task = load_task(run_args.task, n_train=run_args.n_train, n_heldout=run_args.n_heldout)
+        task = load_task(run_args.task, n_train=run_args.n_train, n_heldout=run_args.n_heldout, top=run_args.max_number)
         spec = RewardSpec.from_yaml(run_args.reward) if run_args.reward else _default_spec(task.verifier)
         _check_spec_columns(spec, task.train[0] if task.train else {})
     except (UnknownModelError, TaskError, RewardSpecError, FileNotFoundError) as error:
         raise SetupError(str(error)) from error
+    if source.kind == "tiny" and not has_gpu():
+        import torch
+
+        # A tiny model gains nothing from a second thread, and on a busy CPU the threads' spin-waits
+        # make each step many times slower.
+        torch.set_num_threads(1)
     return {"source": source, "task": task, "spec": spec, "cpu_default": run_args.model is None and not has_gpu()}
 
 

@@ -131,7 +131,10 @@ def _humaneval_task(n_heldout: int, seed: int) -> Task:
 def load_task(task: str, n_train: int = 4000, n_heldout: int = 200, seed: int = 0, top: int = 50) -> Task:
     """Resolve ``--task``: 'synthetic' (default), 'humaneval', or a JSONL/JSON/Parquet file."""
     if task in ("", SYNTHETIC):
-        train, heldout = split_problems(n_train, n_heldout, seed=seed, top=top)
+        try:
+            train, heldout = split_problems(n_train, n_heldout, seed=seed, top=top)
+        except ValueError as error:
+            raise TaskError(str(error)) from error
         return Task(SYNTHETIC, [p.as_row() for p in train], [p.as_row() for p in heldout])
     if task == HUMANEVAL:
         return _humaneval_task(n_heldout, seed)

@@ -55,7 +55,7 @@ def _fraction(rng: random.Random, top: int) -> Problem:
 
 
 def _linear(rng: random.Random, top: int) -> Problem:
-    a, solution, b = rng.randint(2, 9), rng.randint(1, max(2, top // 5)), rng.randint(1, top)
+    a, solution, b = rng.randint(2, 9), rng.randint(1, max(2, top // 2)), rng.randint(1, top)
     c = a * solution + b
     root = sympy.Rational(c - b, a)  # the root of a*x + b = c
     steps = f"{a}x = {c} - {b} = {c - b}. x = {c - b} / {a} = {root}."

@@ -1,0 +1,106 @@
+"""The trainers end to end on a tiny config-built model: a step or two each, resume, and bad input."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+ACCURACY_LINE = re.compile(r"^held-out accuracy: before \d+\.\d% -> after \d+\.\d% \(n=8\)$", re.MULTILINE)
+# Small enough for seconds per trainer: a random tiny model, 8 held-out problems, short generations.
+COMMON = [
+    "--model",
+    "tiny",
+    "--n_train",
+    "64",
+    "--n_heldout",
+    "8",
+    "--eval_max_new_tokens",
+    "8",
+    "--logging_steps",
+    "1",
+]
+GRPO_ARGS = ["--per_device_train_batch_size", "4", "--num_generations", "2", "--max_completion_length", "8"]
+PPO_ARGS = ["--per_device_train_batch_size", "4", "--num_mini_batches", "1", "--response_length", "8"]
+SFT_ARGS = ["--per_device_train_batch_size", "4"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("RLVR_CACHE", str(tmp_path / "cache"))
+
+
+def _run(module: str, argv: list[str], capsys) -> str:
+    import importlib
+
+    importlib.import_module(f"trainers.{module}").main(argv)
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("module", "extra", "curve"),
+    [
+        ("grpo", GRPO_ARGS, "reward_curve.png"),
+        ("ppo", PPO_ARGS, "reward_curve.png"),
+        ("sft", SFT_ARGS, "loss_curve.png"),
+    ],
+)
+def test_trainer_runs_two_steps(module, extra, curve, tmp_path, capsys):
+    out_dir = tmp_path / module
+    out = _run(module, [*COMMON, *extra, "--max_steps", "2", "--save_steps", "1", "--output_dir", str(out_dir)], capsys)
+    assert ACCURACY_LINE.search(out), out
+    assert (out_dir / curve).stat().st_size > 0
+    assert sorted(p.name for p in out_dir.glob("checkpoint-*")) == ["checkpoint-1", "checkpoint-2"]
+
+
+@pytest.mark.parametrize(("module", "extra"), [("grpo", GRPO_ARGS), ("ppo", PPO_ARGS)])
+def test_rl_resumes_from_the_latest_checkpoint_and_keeps_three(module, extra, tmp_path, capsys):
+    import json
+
+    out_dir = tmp_path / module
+    base = [*COMMON, *extra, "--save_steps", "1", "--output_dir", str(out_dir)]
+    _run(module, [*base, "--max_steps", "4"], capsys)
+    assert sorted(p.name for p in out_dir.glob("checkpoint-*")) == ["checkpoint-2", "checkpoint-3", "checkpoint-4"]
+    _run(module, [*base, "--max_steps", "5"], capsys)  # one more step, continuing from checkpoint-4
+    assert sorted(p.name for p in out_dir.glob("checkpoint-*")) == ["checkpoint-3", "checkpoint-4", "checkpoint-5"]
+    state = json.loads((out_dir / "checkpoint-5" / "trainer_state.json").read_text())
+    assert state["global_step"] == 5
+
+
+def _no_model_loading(monkeypatch):
+    import trainers.models
+    import trainers.sft
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a model was loaded before the input was checked")
+
+    monkeypatch.setattr(trainers.models, "load_policy", refuse)
+    monkeypatch.setattr(trainers.sft, "warm_start_policy", refuse)
+
+
+@pytest.mark.parametrize("module", ["grpo", "ppo", "sft"])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--model", "no-such-model"], "unknown model 'no-such-model'"),
+        (["--model", "missing.gguf"], "GGUF file 'missing.gguf' does not exist"),
+        (["--task", str(DATA / "trainers_bad_columns.jsonl")], "has columns \\['query', 'target'\\]"),
+        (["--reward", str(DATA / "trainers_unknown_verifier.yaml")], "unknown verifier 'no-such-verifier'"),
+        (["--reward", "no-such-spec.yaml"], "no-such-spec.yaml"),
+    ],
+)
+def test_bad_input_fails_before_any_model_loads(module, argv, message, monkeypatch, capsys, tmp_path):
+    _no_model_loading(monkeypatch)
+    with pytest.raises(SystemExit) as exit_info:
+        _run(module, [*argv, "--output_dir", str(tmp_path / "out")], capsys)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err), err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_typo_in_a_trl_option_is_an_error(capsys):
+    with pytest.raises(SystemExit):
+        _run("grpo", ["--learning_rat", "1e-4"], capsys)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Verdict", "Verifier", "VerifierConfig"]
+__all__ = ["BatchVerifier", "Verdict", "Verifier", "VerifierConfig", "aligned_references"]
 
 
 class Verdict(BaseModel):
@@ -33,6 +33,18 @@ class Verdict(BaseModel):
     def applicable(self) -> bool:
         """False when the verifier did not judge the row; such a verdict carries no reward."""
         return self.details.get("applicable", True) is not False
+
+
+def aligned_references(
+    completions: Sequence[str], references: Sequence[Any] | None, columns: dict[str, Sequence[Any]]
+) -> list[Any]:
+    """The references as a list aligned with ``completions``; a column of another length is an error."""
+    n = len(completions)
+    references = list(references) if references is not None else [None] * n
+    for key, values in {"references": references, **columns}.items():
+        if len(values) != n:
+            raise ValueError(f"{key!r} has {len(values)} values for {n} completions")
+    return references
 
 
 class VerifierConfig(BaseModel):
@@ -75,10 +87,7 @@ class Verifier:
     ) -> list[Verdict]:
         """Check many completions; ``columns`` are lists aligned with ``completions``."""
         n = len(completions)
-        references = list(references) if references is not None else [None] * n
-        for key, values in columns.items():
-            if len(values) != n:
-                raise ValueError(f"column {key!r} has {len(values)} values for {n} completions")
+        references = aligned_references(completions, references, columns)
         return [
             self.verify(completions[i], references[i], **{key: values[i] for key, values in columns.items()})
             for i in range(n)
@@ -95,3 +104,18 @@ class Verifier:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.config!r})"
+
+
+class BatchVerifier(Verifier):
+    """A verifier whose natural form is the batch (a model, a process pool): ``verify`` is a batch of one."""
+
+    def verify(self, completion: str, reference: Any = None, **fields: Any) -> Verdict:
+        return self.verify_batch([completion], [reference], **{key: [value] for key, value in fields.items()})[0]
+
+    def verify_batch(
+        self,
+        completions: Sequence[str],
+        references: Sequence[Any] | None = None,
+        **columns: Sequence[Any],
+    ) -> list[Verdict]:
+        raise NotImplementedError(f"{type(self).__name__}.verify_batch is not implemented")

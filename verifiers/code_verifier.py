@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import Field
 
 from plugins.hookspecs import hookimpl
-from verifiers.base import Verdict, Verifier, VerifierConfig
+from verifiers.base import BatchVerifier, Verdict, VerifierConfig, aligned_references
 from verifiers.code_pool import ForkServer
 from verifiers.code_tests import PlanError, TestPlan, build_plan, extract_code
 from verifiers.code_verdict import verdict_from_report
@@ -40,7 +40,7 @@ class CodeConfig(VerifierConfig):
     max_code_chars: int = Field(100_000, ge=100, description="longer programs are refused unrun")
 
 
-class CodeVerifier(Verifier):
+class CodeVerifier(BatchVerifier):
     """Runs programs against HumanEval / MBPP / stdin-stdout tests in a sandbox."""
 
     name = "code"
@@ -61,17 +61,11 @@ class CodeVerifier(Verifier):
             self._servers.append(ForkServer(self.config.sandbox_uid, self.config.use_namespaces))
         return self._servers
 
-    def verify(self, completion: str, reference: Any = None, **fields: Any) -> Verdict:
-        return self.verify_batch([completion], [reference], **{key: [value] for key, value in fields.items()})[0]
-
     def verify_batch(
         self, completions: Sequence[str], references: Sequence[Any] | None = None, **columns: Sequence[Any]
     ) -> list[Verdict]:
         n = len(completions)
-        references = list(references) if references is not None else [None] * n
-        for key, values in columns.items():
-            if len(values) != n:
-                raise ValueError(f"column {key!r} has {len(values)} values for {n} completions")
+        references = aligned_references(completions, references, columns)
         verdicts: list[Verdict | None] = [None] * n
         jobs: list[tuple[int, TestPlan, str]] = []
         for i in range(n):

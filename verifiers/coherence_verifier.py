@@ -28,7 +28,7 @@ from typing import Any
 from pydantic import Field
 
 from plugins.hookspecs import hookimpl
-from verifiers.base import Verdict, Verifier, VerifierConfig
+from verifiers.base import BatchVerifier, Verdict, VerifierConfig, aligned_references
 from verifiers.coherence_bertscore import MODEL_LAYERS, StepSimilarity
 from verifiers.coherence_checks import check_numbers, copied_fraction
 from verifiers.coherence_steps import Segmentation, segment_steps
@@ -89,7 +89,7 @@ def _pairs(question: str, steps: Sequence[str]) -> list[tuple[str, str]]:
     return [(step, question) for step in steps] + [(steps[i], steps[j]) for i in range(len(steps)) for j in range(i)]
 
 
-class CoherenceVerifier(Verifier):
+class CoherenceVerifier(BatchVerifier):
     """Scores how coherent a reasoning chain is against its question, resisting repetition farming."""
 
     name = "coherence"
@@ -101,16 +101,11 @@ class CoherenceVerifier(Verifier):
         cfg = self.config
         self.similarity = StepSimilarity(cfg.bertscore_layer, cfg.rescale_with_baseline, cfg.batch_size, cfg.device)
 
-    def verify(self, completion: str, reference: Any = None, **fields: Any) -> Verdict:
-        return self.verify_batch([completion], [reference], **{k: [v] for k, v in fields.items()})[0]
-
     def verify_batch(
         self, completions: Sequence[str], references: Sequence[Any] | None = None, **columns: Sequence[Any]
     ) -> list[Verdict]:
         n = len(completions)
-        for key, values in columns.items():
-            if len(values) != n:
-                raise ValueError(f"column {key!r} has {len(values)} values for {n} completions")
+        aligned_references(completions, references, columns)
         questions = [_text(q) for q in (columns.get("question") or columns.get("prompt") or [None] * n)]
         cfg = self.config
         segmentations = [segment_steps(_text(c), cfg.max_steps, cfg.max_step_chars) for c in completions]

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from plugins.hookspecs import hookimpl
-from verifiers.base import Verdict, Verifier, VerifierConfig
+from verifiers.base import BatchVerifier, Verdict, VerifierConfig, aligned_references
 from verifiers.math_equivalence import NeedsSympy, NumericComparer, answers_equivalent
 from verifiers.math_extract import EXTRACTORS, answer_from_reference, extract_final_answer
 from verifiers.math_normalize import normalize_answer
@@ -38,7 +38,7 @@ class MathConfig(VerifierConfig):
         return value
 
 
-class MathVerifier(Verifier):
+class MathVerifier(BatchVerifier):
     """Passes when the completion's final answer equals the reference answer mathematically."""
 
     name = "math"
@@ -59,17 +59,11 @@ class MathVerifier(Verifier):
                 self._pool = MathWorkerPool(cfg.workers, cfg.timeout, cfg.memory_mb, cfg.min_sig_figs, cfg.rel_tol)
             return self._pool
 
-    def verify(self, completion: str, reference: Any = None, **fields: Any) -> Verdict:
-        return self.verify_batch([completion], [reference])[0]
-
     def verify_batch(
         self, completions: Sequence[str], references: Sequence[Any] | None = None, **columns: Sequence[Any]
     ) -> list[Verdict]:
         """Fast path in-process; the rest goes to the workers as one batch (one round trip per worker)."""
-        n = len(completions)
-        references = list(references) if references is not None else [None] * n
-        if len(references) != n:
-            raise ValueError(f"{len(references)} references for {n} completions")
+        references = aligned_references(completions, references, columns)
         verdicts: list[Verdict | None] = []
         pending: list[tuple[int, str, str, dict[str, Any]]] = []
         for i, (completion, reference) in enumerate(zip(completions, references, strict=True)):

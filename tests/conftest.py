@@ -32,3 +32,14 @@ def register_plugin():
     yield register
     for plugin in registered:
         pm.unregister(plugin)
+
+
+@pytest.fixture
+def test_verifiers(register_plugin):
+    """The reward tests' inline verifiers (tests/reward_plugins.py), registered for one test."""
+    from reward_plugins import ParityVerifier, RewardTestPlugin
+
+    register_plugin(RewardTestPlugin(), name="reward-test-verifiers")
+    ParityVerifier.batches.clear()
+    yield
+    ParityVerifier.batches.clear()

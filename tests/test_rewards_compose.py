@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from reward_plugins import ParityVerifier, RewardTestPlugin
+from reward_plugins import ParityVerifier
 
 from rewards.compose import RewardBatch, RewardInputError, SpecEvaluator
 from rewards.spec import RewardSpec
-
-
-@pytest.fixture
-def test_verifiers(register_plugin):
-    register_plugin(RewardTestPlugin(), name="reward-test-verifiers")
-    ParityVerifier.batches.clear()
-    yield
-    ParityVerifier.batches.clear()
 
 
 def evaluator(*components: dict) -> SpecEvaluator:

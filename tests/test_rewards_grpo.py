@@ -8,7 +8,7 @@ import pickle
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from reward_plugins import ParityVerifier, RewardTestPlugin, parity_score
+from reward_plugins import ParityVerifier, parity_score
 from tiny_models import build_char_tokenizer, build_tiny_causal_lm
 
 from rewards.grpo import ComponentReward, get_reward_funcs
@@ -16,14 +16,6 @@ from rewards.shaping import format_reward
 from rewards.spec import RewardSpec
 
 GOOD = "<think>two and two</think> 4"
-
-
-@pytest.fixture
-def test_verifiers(register_plugin):
-    register_plugin(RewardTestPlugin(), name="reward-test-verifiers")
-    ParityVerifier.batches.clear()
-    yield
-    ParityVerifier.batches.clear()
 
 
 def make_spec(*components: dict) -> RewardSpec:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 import torch
-from reward_plugins import ParityVerifier, RewardTestPlugin, parity_score
+from reward_plugins import ParityVerifier, parity_score
 from tiny_models import build_char_tokenizer, build_tiny_causal_lm, build_tiny_value_model
 
 from rewards.compose import RewardInputError
@@ -18,14 +18,6 @@ from rewards.spec import RewardSpec
 @pytest.fixture(scope="module")
 def tokenizer():
     return build_char_tokenizer()
-
-
-@pytest.fixture
-def test_verifiers(register_plugin):
-    register_plugin(RewardTestPlugin(), name="reward-test-verifiers")
-    ParityVerifier.batches.clear()
-    yield
-    ParityVerifier.batches.clear()
 
 
 def make_spec(*components: dict) -> RewardSpec:

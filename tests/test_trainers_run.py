@@ -101,6 +101,9 @@ def test_bad_input_fails_before_any_model_loads(module, argv, message, monkeypat
     assert not (tmp_path / "out").exists()
 
 
-def test_a_typo_in_a_trl_option_is_an_error(capsys):
-    with pytest.raises(SystemExit):
-        _run("grpo", ["--learning_rat", "1e-4"], capsys)
+def test_a_typo_in_a_trl_option_is_an_error(monkeypatch, capsys):
+    _no_model_loading(monkeypatch)
+    with pytest.raises(SystemExit) as exit_info:
+        _run("grpo", ["--learnin_rate", "1e-4"], capsys)  # not a prefix: argparse would accept one
+    assert exit_info.value.code == 2
+    assert "--learnin_rate" in capsys.readouterr().err

@@ -39,7 +39,7 @@ class RunArguments:
     eval_max_new_tokens: int = field(default=48, metadata={"help": "generation length for held-out evaluation"})
     lora: bool = field(default=False, metadata={"help": "train LoRA adapters (peft) instead of all weights"})
     lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
-    warm_start_steps: int = field(default=500, metadata={"help": "SFT steps of the tiny model's warm start"})
+    warm_start_steps: int = field(default=400, metadata={"help": "SFT steps of the tiny model's warm start"})
     no_resume: bool = field(default=False, metadata={"help": "start afresh even if output_dir has checkpoints"})
 
 
@@ -56,7 +56,10 @@ def parse_args(config_class: type, defaults: dict[str, Any], argv: list[str] | N
     parser = TrlParser((RunArguments, config_class))
     gpu = has_gpu()
     parser.set_defaults(**{"bf16": gpu, "use_cpu": not gpu, "report_to": "none", "save_total_limit": 3, **defaults})
-    run_args, config = parser.parse_args_and_config(args=argv)
+    try:
+        run_args, config = parser.parse_args_and_config(args=argv)
+    except ValueError as error:  # an unknown option, or a config TRL rejects
+        fail(error)
     return run_args, config
 
 

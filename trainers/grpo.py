@@ -17,11 +17,11 @@ __all__ = ["GRPO_DEFAULTS", "main", "rl_dataset_rows"]
 
 GRPO_DEFAULTS: dict[str, Any] = {
     "output_dir": "runs/grpo",
-    "max_steps": 60,
+    "max_steps": 100,
     "per_device_train_batch_size": 64,
     "num_generations": 8,
     "max_completion_length": 40,
-    "learning_rate": 5e-4,
+    "learning_rate": 2e-4,
     "lr_scheduler_type": "constant",
     "beta": 0.0,
     "logging_steps": 5,

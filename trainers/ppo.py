@@ -24,13 +24,13 @@ __all__ = ["PPO_DEFAULTS", "main"]
 
 PPO_DEFAULTS: dict[str, Any] = {
     "output_dir": "runs/ppo",
-    "max_steps": 60,
+    "max_steps": 100,
     "per_device_train_batch_size": 64,
     "num_mini_batches": 2,
     "num_ppo_epochs": 2,
     "response_length": 40,
     "stop_token": "eos",
-    "learning_rate": 5e-4,
+    "learning_rate": 2e-4,
     "lr_scheduler_type": "constant",
     "kl_coef": 0.01,
     "num_sample_generations": 0,

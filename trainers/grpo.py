@@ -21,7 +21,7 @@ GRPO_DEFAULTS: dict[str, Any] = {
     "per_device_train_batch_size": 64,
     "num_generations": 8,
     "max_completion_length": 40,
-    "learning_rate": 2e-4,
+    "learning_rate": 5e-5,  # 2e-4 and above lowered the tiny policy's held-out accuracy (docs/BENCHMARKS.md)
     "lr_scheduler_type": "constant",
     "beta": 0.0,
     "logging_steps": 5,

@@ -33,8 +33,15 @@ def register_verifiers(register):
 '''
 
 
-def install_plugin(site: Path, dist: str = "rlvr-shout", module: str = "rlvr_shout", verifier: str = "shout",
-                   version: str = "1.2.3", source: str | None = None, delay: float = 0.0) -> Path:
+def install_plugin(
+    site: Path,
+    dist: str = "rlvr-shout",
+    module: str = "rlvr_shout",
+    verifier: str = "shout",
+    version: str = "1.2.3",
+    source: str | None = None,
+    delay: float = 0.0,
+) -> Path:
     """Write ``module`` and a ``dist``-info folder with an ``rlvr`` entry point into ``site``."""
     site.mkdir(parents=True, exist_ok=True)
     (site / f"{module}.py").write_text(source if source is not None else PLUGIN_SOURCE.format(name=verifier, delay=delay))

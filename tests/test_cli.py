@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from plugin_fixtures import install_plugin
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from plugin_fixtures import install_plugin
+
 from plugins import DuplicateVerifierError, UnknownVerifierError, hookimpl, make_verifier, verifier_entries
 from plugins.manager import DEFAULT_PLUGINS, PluginLoadError, load_plugins, reset_plugins
 from verifiers.base import Verdict, Verifier, VerifierConfig

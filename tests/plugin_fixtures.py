@@ -44,7 +44,8 @@ def install_plugin(
 ) -> Path:
     """Write ``module`` and a ``dist``-info folder with an ``rlvr`` entry point into ``site``."""
     site.mkdir(parents=True, exist_ok=True)
-    (site / f"{module}.py").write_text(source if source is not None else PLUGIN_SOURCE.format(name=verifier, delay=delay))
+    text = source if source is not None else PLUGIN_SOURCE.format(name=verifier, delay=delay)
+    (site / f"{module}.py").write_text(text)
     dist_info = site / f"{dist.replace('-', '_')}-{version}.dist-info"
     dist_info.mkdir()
     (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["RunArguments", "SetupError", "parse_args", "prepare_run"]
+__all__ = ["RunArguments", "SetupError", "parse_args", "prepare_run", "start_run"]
 
 
 class SetupError(ValueError):
@@ -61,6 +61,17 @@ def parse_args(config_class: type, defaults: dict[str, Any], argv: list[str] | N
     except ValueError as error:  # an unknown option, or a config TRL rejects
         fail(error)
     return run_args, config
+
+
+def start_run(
+    config_class: type, defaults: dict[str, Any], argv: list[str] | None, default_model: str | None = None
+) -> tuple[RunArguments, Any, dict[str, Any]]:
+    """Parse the command line and check the model, task and reward; a bad one exits with one line."""
+    run_args, config = parse_args(config_class, defaults, argv)
+    try:
+        return run_args, config, prepare_run(run_args, default_model)
+    except SetupError as error:
+        fail(error)
 
 
 def prepare_run(run_args: RunArguments, default_model: str | None = None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from trainers.cli import SetupError, fail, parse_args, prepare_run
+from trainers.cli import start_run
 from trainers.data import format_prompt
 
 __all__ = ["GRPO_DEFAULTS", "main", "rl_dataset_rows"]
@@ -74,11 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     from trainers.schedule import TemperatureSchedule
     from trainers.sft import lora_config
 
-    run_args, config = parse_args(GRPOConfig, GRPO_DEFAULTS, argv)
-    try:
-        setup = prepare_run(run_args)
-    except SetupError as error:
-        fail(error)
+    run_args, config, setup = start_run(GRPOConfig, GRPO_DEFAULTS, argv)
     task, spec = setup["task"], setup["spec"]
     model, tokenizer = starting_policy(setup, run_args, config.seed)
     verifier = make_verifier(task.verifier)

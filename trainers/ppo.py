@@ -17,7 +17,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-from trainers.cli import SetupError, fail, parse_args, prepare_run
+from trainers.cli import start_run
 from trainers.grpo import latest_checkpoint, starting_policy
 
 __all__ = ["PPO_DEFAULTS", "main"]
@@ -105,11 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     from trainers.schedule import TemperatureSchedule, scheduled_generate
     from trainers.sft import lora_config
 
-    run_args, config = parse_args(PPOConfig, PPO_DEFAULTS, argv)
-    try:
-        setup = prepare_run(run_args)
-    except SetupError as error:
-        fail(error)
+    run_args, config, setup = start_run(PPOConfig, PPO_DEFAULTS, argv)
     task, spec = setup["task"], setup["spec"]
     checkpoint = latest_checkpoint(config.output_dir, run_args.no_resume)
     done, total = _resume_point(checkpoint), config.max_steps

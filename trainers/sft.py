@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from trainers.cli import RunArguments, SetupError, fail, parse_args, prepare_run
+from trainers.cli import RunArguments, start_run
 from trainers.data import format_prompt
 
 __all__ = ["SFT_DEFAULTS", "lora_config", "main", "sft_dataset", "train_sft", "warm_start_policy"]
@@ -121,11 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     from trainers.models import load_policy
     from trainers.plots import save_curve
 
-    run_args, config = parse_args(SFTConfig, SFT_DEFAULTS, argv)
-    try:
-        setup = prepare_run(run_args, default_model="tiny")
-    except SetupError as error:
-        fail(error)
+    run_args, config, setup = start_run(SFTConfig, SFT_DEFAULTS, argv, default_model="tiny")
     task = setup["task"]
     model, tokenizer = load_policy(setup["source"], seed=config.seed)
     verifier = make_verifier(task.verifier)

@@ -40,22 +40,10 @@ def build_char_tokenizer(padding_side: str = "left") -> Any:
 
 def tiny_config(tokenizer: Any, hidden_size: int = 32, layers: int = 2, **overrides: Any) -> Any:
     """A ``LlamaConfig`` for ``tokenizer``'s vocabulary: hidden 32, 2 layers, 4 heads by default."""
-    from transformers import LlamaConfig
+    from trainers.tiny import tiny_llama_config
 
-    options = dict(
-        vocab_size=len(tokenizer),
-        hidden_size=hidden_size,
-        intermediate_size=hidden_size * 2,
-        num_hidden_layers=layers,
-        num_attention_heads=4,
-        num_key_value_heads=4,
-        max_position_embeddings=256,
-        pad_token_id=tokenizer.pad_token_id,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        tie_word_embeddings=True,
-    )
-    return LlamaConfig(**{**options, **overrides})
+    options = {"intermediate_size": hidden_size * 2, "max_position_embeddings": 256, **overrides}
+    return tiny_llama_config(tokenizer, hidden_size, layers, **options)
 
 
 def build_tiny_causal_lm(tokenizer: Any, seed: int = 0, **config: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
-__all__ = ["TINY_ALPHABET", "build_tiny_model", "build_tiny_tokenizer"]
+__all__ = ["TINY_ALPHABET", "build_tiny_model", "build_tiny_tokenizer", "tiny_llama_config"]
 
 # Every character the synthetic tasks and the answer format use; anything else maps to <unk>.
 TINY_ALPHABET = string.ascii_letters + string.digits + " \n.,:;?!+-*/=()[]{}\\^_<>#%$'\"&|~@`"
@@ -45,12 +45,11 @@ def build_tiny_tokenizer(seed: int = 7, vocab_size: int = 200) -> Any:
     return tokenizer
 
 
-def build_tiny_model(tokenizer: Any, hidden_size: int = 128, layers: int = 3, seed: int = 0) -> Any:
-    """A randomly initialised Llama of roughly 0.6M parameters (seeded) for the tokenizer's vocabulary."""
-    import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
+def tiny_llama_config(tokenizer: Any, hidden_size: int = 128, layers: int = 3, **overrides: Any) -> Any:
+    """A small ``LlamaConfig`` for ``tokenizer``'s vocabulary (4 heads, tied embeddings); ``overrides`` win."""
+    from transformers import LlamaConfig
 
-    config = LlamaConfig(
+    options = dict(
         vocab_size=len(tokenizer),
         hidden_size=hidden_size,
         intermediate_size=hidden_size * 3,
@@ -63,5 +62,14 @@ def build_tiny_model(tokenizer: Any, hidden_size: int = 128, layers: int = 3, se
         eos_token_id=tokenizer.eos_token_id,
         tie_word_embeddings=True,
     )
+    return LlamaConfig(**{**options, **overrides})
+
+
+def build_tiny_model(tokenizer: Any, hidden_size: int = 128, layers: int = 3, seed: int = 0) -> Any:
+    """A randomly initialised Llama of roughly 0.6M parameters (seeded) for the tokenizer's vocabulary."""
+    import torch
+    from transformers import LlamaForCausalLM
+
+    config = tiny_llama_config(tokenizer, hidden_size, layers)
     torch.manual_seed(seed)
     return LlamaForCausalLM(config)

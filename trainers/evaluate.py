@@ -7,7 +7,7 @@ from typing import Any
 
 from trainers.data import format_prompt
 
-__all__ = ["EvalResult", "accuracy_line", "evaluate_policy", "generate_completions", "prompt_texts"]
+__all__ = ["EvalResult", "accuracy_line", "evaluate_policy", "generate_completions", "prompt_texts", "report_run"]
 
 
 @dataclass
@@ -78,6 +78,18 @@ def evaluate_policy(
     completions = generate_completions(model, tokenizer, prompt_texts(rows, tokenizer), max_new_tokens)
     passed = _verify(verifier, rows, completions)
     return EvalResult(sum(passed) / len(passed), len(passed), completions, passed)
+
+
+def report_run(before: EvalResult, after: EvalResult, log_history: list[dict], metric: str, output_dir: str) -> None:
+    """Write the PNG curve of ``metric`` into ``output_dir`` and print the held-out accuracy line."""
+    from pathlib import Path
+
+    from trainers.plots import save_curve
+
+    curve = save_curve(log_history, metric, Path(output_dir) / "reward_curve.png")
+    if curve is not None:
+        print(f"reward curve: {curve}")
+    print(accuracy_line(before, after), flush=True)
 
 
 def accuracy_line(before: EvalResult, after: EvalResult) -> str:

@@ -69,8 +69,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from plugins import make_verifier
     from rewards.grpo import get_reward_funcs
-    from trainers.evaluate import accuracy_line, evaluate_policy
-    from trainers.plots import save_curve
+    from trainers.evaluate import evaluate_policy, report_run
     from trainers.schedule import TemperatureSchedule
     from trainers.sft import lora_config
 
@@ -96,11 +95,8 @@ def main(argv: list[str] | None = None) -> None:
     trainer.train(resume_from_checkpoint=latest_checkpoint(config.output_dir, run_args.no_resume))
     trainer.save_model(config.output_dir)
     after = evaluate_policy(trainer.model, tokenizer, task.heldout, verifier, run_args.eval_max_new_tokens)
-    curve = save_curve(trainer.state.log_history, "reward", Path(config.output_dir) / "reward_curve.png")
     verifier.close()
-    if curve is not None:
-        print(f"reward curve: {curve}")
-    print(accuracy_line(before, after), flush=True)
+    report_run(before, after, trainer.state.log_history, "reward", config.output_dir)
 
 
 if __name__ == "__main__":

@@ -100,8 +100,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from plugins import make_verifier
     from rewards.ppo import VerifierRewardModel, add_reward_logging
-    from trainers.evaluate import accuracy_line, evaluate_policy
-    from trainers.plots import save_curve
+    from trainers.evaluate import evaluate_policy, report_run
     from trainers.schedule import TemperatureSchedule, scheduled_generate
     from trainers.sft import lora_config
 
@@ -137,12 +136,9 @@ def main(argv: list[str] | None = None) -> None:
     trainer.save_model(config.output_dir)
     policy = trainer.model.policy
     after = evaluate_policy(policy, tokenizer, task.heldout, verifier, run_args.eval_max_new_tokens)
-    curve = save_curve(trainer.state.log_history, "rewards/total/mean", Path(config.output_dir) / "reward_curve.png")
     reward_model.close()
     verifier.close()
-    if curve is not None:
-        print(f"reward curve: {curve}")
-    print(accuracy_line(before, after), flush=True)
+    report_run(before, after, trainer.state.log_history, "rewards/total/mean", config.output_dir)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ input is checked here, before any model is loaded.
 from __future__ import annotations
 
 import sys
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,9 @@ def start_run(
     config_class: type, defaults: dict[str, Any], argv: list[str] | None, default_model: str | None = None
 ) -> tuple[RunArguments, Any, dict[str, Any]]:
     """Parse the command line and check the model, task and reward; a bad one exits with one line."""
+    # TRL 1.12 calls transformers' renamed gradient-checkpointing methods at every save; the
+    # FutureWarnings are not actionable for a user and bury the training log.
+    warnings.filterwarnings("ignore", message=r".*gradient_checkpointing.* is deprecated", category=FutureWarning)
     run_args, config = parse_args(config_class, defaults, argv)
     try:
         return run_args, config, prepare_run(run_args, default_model)

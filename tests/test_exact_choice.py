@@ -45,6 +45,8 @@ def test_exact_without_reference_is_not_applicable():
         ("The answer is \\boxed{E}", "E", True),
         ("(A) or (B)? The answer is (A).", "B", False),
         ("no idea", "B", False),
+        ("The answer is a library.", "B", True),  # "a" is an article here, not option (a)
+        ("the answer is e", "E", True),  # a lone lower-case letter at the end is a choice
     ],
 )
 def test_choice_commonsenseqa(completion, reference, passed):

@@ -41,10 +41,16 @@ def _letter_patterns(letters: str) -> list[re.Pattern[str]]:
     ]
 
 
+def _is_article(match: re.Match[str], text: str) -> bool:
+    """'a' in "the answer is a library" is an article, not option (a)."""
+    letter = match.group(1)
+    return letter.islower() and re.match(r"\s+[A-Za-z]", text[match.end(1):]) is not None
+
+
 def extract_choice(completion: str, options: dict[str, str], letters: str = "ABCDE") -> str | None:
     """The chosen letter: the last explicit marker wins, else a unique option text mentioned."""
     for pattern in _letter_patterns(letters):
-        matches = list(pattern.finditer(completion))
+        matches = [match for match in pattern.finditer(completion) if not _is_article(match, completion)]
         if matches:
             return matches[-1].group(1).upper()
     text = normalize_text(completion)

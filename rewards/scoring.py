@@ -11,7 +11,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from rewards.table_io import InputRow, append_jsonl, count_rows, read_jsonl, read_rows, recover_jsonl
+from rewards.table_io import InputRow, append_jsonl, read_jsonl, read_rows, recover_jsonl
 from verifiers.base import Verdict, Verifier
 
 __all__ = ["DEFAULT_COLUMNS", "ScoreJob", "ScoringError", "parse_column_map", "parse_verifier_weights", "score_rows"]
@@ -155,8 +155,8 @@ def _check_row(row: dict[str, Any], job: ScoreJob) -> str | None:
     return None
 
 
-def _valid_rows(job: ScoreJob, done: int) -> Iterator[InputRow | str]:
-    """Input rows after the ``done`` already scored; an invalid row yields its error message."""
+def _valid_rows(job: ScoreJob, done: int) -> Iterator[InputRow]:
+    """Input rows after the ``done`` already scored; an invalid one comes with its ``error`` set."""
     valid_seen = 0
     for item in read_rows(job.input_path):
         error = item.error or _check_row(item.row, job)
@@ -164,7 +164,7 @@ def _valid_rows(job: ScoreJob, done: int) -> Iterator[InputRow | str]:
             raise ScoringError(f"{job.input_path.name} line {item.line}: {error}")
         if error:
             if valid_seen >= done:
-                yield f"line {item.line}: {error}"
+                yield InputRow(item.line, None, error)
             continue
         valid_seen += 1
         if valid_seen > done:
@@ -176,16 +176,16 @@ def _chunks(job: ScoreJob, done: int, result: ScoreResult, skipped_handle: Any) 
     previous = skipped_path(job.output_path)
     reported = {record["line"] for record in read_jsonl(previous)} if previous.exists() else set()
     for item in _valid_rows(job, done):
-        if isinstance(item, str):
+        if item.error is not None:
+            message = f"line {item.line}: {item.error}"
             if not job.skip_invalid:
                 if pending:
                     yield pending
-                raise ScoringError(f"{job.input_path.name} {item}; nothing was written for it "
+                raise ScoringError(f"{job.input_path.name} {message}; nothing was written for it "
                                    "(fix the line, or pass --skip-invalid to report and skip it)")
-            line = int(item.split(":", 1)[0].removeprefix("line "))
-            result.skipped.append((line, item))
-            if line not in reported:
-                append_jsonl(skipped_handle, [{"line": line, "error": item}])
+            result.skipped.append((item.line, message))
+            if item.line not in reported:
+                append_jsonl(skipped_handle, [{"line": item.line, "error": message}])
             continue
         pending.append(item.row)
         if len(pending) >= job.chunk_size:
@@ -286,7 +286,3 @@ def _finish_parquet(output_path: Path) -> None:
     pq.write_table(table, temporary)
     temporary.replace(output_path)
     stage.unlink()
-
-
-def total_rows(job: ScoreJob) -> int:
-    return count_rows(job.input_path)

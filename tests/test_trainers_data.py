@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+import re
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
 from trainers.data import TaskError, format_prompt, last_boxed, load_task
-from trainers.synthetic import KINDS, make_problem, make_problems, split_problems
+from trainers.synthetic import KINDS, Problem, make_problem, make_problems, split_problems, with_bare_answers
 
 DATA = Path(__file__).parent / "data"
 
@@ -18,10 +19,53 @@ def test_split_never_overlaps_and_is_reproducible():
     train, heldout = split_problems(3000, 200, seed=3)
     assert len(train) == 3000 and len(heldout) == 200
     assert not {p.question for p in train} & {p.question for p in heldout}
+    assert not {p.key for p in train} & {p.key for p in heldout}  # not even with other names
     assert len({p.question for p in train}) == 3000  # no duplicates inside a split either
     again_train, again_heldout = split_problems(3000, 200, seed=3)
     assert again_train == train and again_heldout == heldout
     assert split_problems(50, 20, seed=4)[1] != heldout[:20]  # another seed, other problems
+
+
+def test_retold_word_problems_stay_on_one_side_of_the_split():
+    # 4000 two-step problems over 405 number triples: many train problems share numbers and
+    # differ only in names and items; none of those may be a held-out problem retold.
+    train, heldout = split_problems(4000, 200, kinds=("two_step",), top=9)
+    assert len({p.key for p in heldout}) == 200
+    assert not {p.key for p in train} & {p.key for p in heldout}
+    first = heldout[0].question
+    other = "Bob" if first.startswith("Ann") else "Ann"
+    retold = Problem(other + first[3:], heldout[0].answer, heldout[0].solution, "two_step")
+    assert retold.question != first and retold.key == heldout[0].key
+    question = "Ann has 5 pens, gives away 2 and gets 3 more. How many pens are there now?"
+    assert Problem(question, "6", "", "two_step").key == "_ has 5 _, gives away 2 and gets 3 more. How many _ are there now?"
+
+
+def test_two_step_answers_follow_the_story():
+    pattern = re.compile(r"has (\d+) \w+, gives away (\d+) and gets (\d+) more\.")
+    for problem in make_problems(60, seed=2, kinds=("two_step",), top=9):
+        a, b, c = map(int, pattern.search(problem.question).groups())
+        assert 1 <= b <= a <= 9 and 1 <= c <= 9
+        assert int(problem.answer) == a - b + c
+        steps = f"{a} - {b} = {a - b}. {a - b} + {c} = {problem.answer}."
+        assert problem.solution == f"<think>{steps}</think> \\boxed{{{problem.answer}}}"
+
+
+def test_bare_answers_replace_a_seeded_share_of_the_solutions():
+    rows = [p.as_row() for p in make_problems(1000, seed=1, kinds=("two_step",), top=9)]
+    original = [dict(row) for row in rows]
+    mixed = with_bare_answers(rows, 0.5, seed=0)
+    bare = [m for m in mixed if m["solution"] == f"\\boxed{{{m['answer']}}}"]
+    assert 430 <= len(bare) <= 570
+    assert all(m["solution"] == r["solution"] for m, r in zip(mixed, rows, strict=True) if m not in bare)
+    assert [{k: v for k, v in m.items() if k != "solution"} for m in mixed] == [
+        {k: v for k, v in r.items() if k != "solution"} for r in rows
+    ]
+    assert rows == original  # the input is not changed
+    assert with_bare_answers(rows, 0.5, seed=0) == mixed
+    assert with_bare_answers(rows, 0.0) == rows
+    assert all(m["solution"].startswith("\\boxed{") for m in with_bare_answers(rows, 1.0))
+    with pytest.raises(ValueError, match="lie in \\[0, 1\\]"):
+        with_bare_answers(rows, 1.5)
 
 
 def test_heldout_does_not_depend_on_train_size():

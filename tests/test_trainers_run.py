@@ -107,3 +107,65 @@ def test_a_typo_in_a_trl_option_is_an_error(monkeypatch, capsys):
         _run("grpo", ["--learnin_rate", "1e-4"], capsys)  # not a prefix: argparse would accept one
     assert exit_info.value.code == 2
     assert "--learnin_rate" in capsys.readouterr().err
+
+
+def test_unknown_problem_kind_fails_before_any_model_loads(monkeypatch, capsys, tmp_path):
+    _no_model_loading(monkeypatch)
+    with pytest.raises(SystemExit) as exit_info:
+        _run("grpo", ["--kinds", "two_step,calculus", "--output_dir", str(tmp_path / "out")], capsys)
+    assert exit_info.value.code == 2
+    assert "unknown problem kinds ['calculus']" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "cpu_default", "expected"),
+    [
+        ([], True, {"n_train": 4000, "top": 9, "kinds": ("two_step",)}),
+        ([], False, {"n_train": 8000, "top": 15, "kinds": ("arithmetic", "fraction", "linear", "word")}),
+        (["--kinds", "word, linear", "--max_number", "30"], True, {"n_train": 4000, "top": 30, "kinds": ("word", "linear")}),
+        (["--n_train", "50"], False, {"n_train": 50, "top": 15, "kinds": ("arithmetic", "fraction", "linear", "word")}),
+    ],
+)
+def test_synthetic_task_options(argv, cpu_default, expected):
+    from trl import GRPOConfig
+
+    from trainers.cli import parse_args, synthetic_options
+
+    run_args, _ = parse_args(GRPOConfig, {}, argv)
+    assert synthetic_options(run_args, cpu_default) == expected
+
+
+def test_cpu_default_warm_starts_the_tiny_model_once(monkeypatch, tmp_path, capsys):
+    import trainers.cli
+
+    monkeypatch.setattr(trainers.cli, "has_gpu", lambda: False)
+    argv = [
+        *COMMON[2:],  # no --model: the CPU default
+        *GRPO_ARGS,
+        "--warm_start_steps",
+        "2",
+        "--max_steps",
+        "1",
+        "--no_resume",
+        "true",
+        "--output_dir",
+        str(tmp_path / "grpo"),
+    ]
+    first = _run("grpo", argv, capsys)
+    assert "no --model on a CPU" in first and "50% of them answered without working" in first
+    assert "warm-starting it by 2 SFT steps" in first
+    assert ACCURACY_LINE.search(first), first
+    warm_starts = [p for p in (tmp_path / "cache" / "warm-start").iterdir() if (p / "config.json").is_file()]
+    assert len(warm_starts) == 1
+    second = _run("grpo", argv, capsys)
+    assert f"cached in {warm_starts[0]}" in second and "warm-starting it" not in second
+
+
+def test_grpo_kl_term_works_on_a_model_that_was_never_saved(tmp_path, capsys):
+    # With beta > 0 TRL loads a frozen reference model from the policy's folder; a config-built
+    # model has none until the trainer saves it.
+    out_dir = tmp_path / "grpo"
+    argv = [*COMMON, *GRPO_ARGS, "--beta", "0.04", "--max_steps", "1", "--output_dir", str(out_dir)]
+    out = _run("grpo", argv, capsys)
+    assert ACCURACY_LINE.search(out), out
+    assert (out_dir / "starting_policy" / "config.json").is_file()

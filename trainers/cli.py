@@ -32,15 +32,31 @@ class RunArguments:
     )
     task: str = field(default="synthetic", metadata={"help": "'synthetic', 'humaneval', or a JSONL/JSON/Parquet file"})
     reward: str | None = field(default=None, metadata={"help": "reward spec YAML (default: math + format)"})
-    n_train: int = field(default=8000, metadata={"help": "synthetic training problems"})
+    n_train: int | None = field(
+        default=None, metadata={"help": "synthetic training problems (default 8000; 4000 on the CPU default)"}
+    )
     n_heldout: int = field(default=200, metadata={"help": "held-out problems for the before/after accuracy"})
-    max_number: int = field(default=15, metadata={"help": "largest operand in synthetic problems (the difficulty)"})
+    max_number: int | None = field(
+        default=None,
+        metadata={"help": "largest operand in synthetic problems, the difficulty (default 15; 9 on the CPU default)"},
+    )
+    kinds: str | None = field(
+        default=None,
+        metadata={
+            "help": "synthetic problem kinds, comma-separated, from arithmetic, fraction, linear, word, two_step "
+            "(default: all but two_step; two_step on the CPU default)"
+        },
+    )
     temperature_start: float = field(default=0.7, metadata={"help": "sampling temperature at the first step"})
     temperature_end: float = field(default=0.3, metadata={"help": "sampling temperature at the last step"})
     eval_max_new_tokens: int = field(default=48, metadata={"help": "generation length for held-out evaluation"})
     lora: bool = field(default=False, metadata={"help": "train LoRA adapters (peft) instead of all weights"})
     lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
     warm_start_steps: int = field(default=400, metadata={"help": "SFT steps of the tiny model's warm start"})
+    warm_start_bare_fraction: float = field(
+        default=0.5,
+        metadata={"help": "share of the warm start's SFT examples that give the bare answer without working"},
+    )
     no_resume: bool = field(default=False, metadata={"help": "start afresh even if output_dir has checkpoints"})
 
 
@@ -85,9 +101,10 @@ def prepare_run(run_args: RunArguments, default_model: str | None = None) -> dic
     from trainers.models import UnknownModelError, resolve_model
 
     name = run_args.model or default_model or ("smollm2-135m-instruct" if has_gpu() else "tiny")
+    cpu_default = run_args.model is None and not has_gpu()
     try:
         source = resolve_model(name)
-        task = load_task(run_args.task, n_train=run_args.n_train, n_heldout=run_args.n_heldout, top=run_args.max_number)
+        task = load_task(run_args.task, n_heldout=run_args.n_heldout, **synthetic_options(run_args, cpu_default))
         spec = RewardSpec.from_yaml(run_args.reward) if run_args.reward else _default_spec(task.verifier)
         _check_spec_columns(spec, task.train[0] if task.train else {})
     except (UnknownModelError, TaskError, RewardSpecError, FileNotFoundError) as error:
@@ -98,7 +115,25 @@ def prepare_run(run_args: RunArguments, default_model: str | None = None) -> dic
         # A tiny model gains nothing from a second thread, and on a busy CPU the threads' spin-waits
         # make each step many times slower.
         torch.set_num_threads(1)
-    return {"source": source, "task": task, "spec": spec, "cpu_default": run_args.model is None and not has_gpu()}
+    return {"source": source, "task": task, "spec": spec, "cpu_default": cpu_default}
+
+
+# The synthetic task of the CPU default: two-step word problems with operands up to 9, which the
+# tiny model can work step by step after its short warm start. Any option the user sets wins.
+CPU_DEFAULT_TASK: dict[str, Any] = {"n_train": 4000, "top": 9, "kinds": ("two_step",)}
+GENERAL_TASK: dict[str, Any] = {"n_train": 8000, "top": 15, "kinds": ("arithmetic", "fraction", "linear", "word")}
+
+
+def synthetic_options(run_args: RunArguments, cpu_default: bool) -> dict[str, Any]:
+    """``n_train``, ``top`` and ``kinds`` for :func:`trainers.data.load_task` from the options and defaults."""
+    options = dict(CPU_DEFAULT_TASK if cpu_default else GENERAL_TASK)
+    if run_args.n_train is not None:
+        options["n_train"] = run_args.n_train
+    if run_args.max_number is not None:
+        options["top"] = run_args.max_number
+    if run_args.kinds:
+        options["kinds"] = tuple(kind.strip() for kind in run_args.kinds.split(",") if kind.strip())
+    return options
 
 
 def _default_spec(verifier: str) -> Any:

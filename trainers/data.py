@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trainers.synthetic import split_problems
+from trainers.synthetic import KINDS, split_problems
 
 __all__ = ["SYNTHETIC", "HUMANEVAL", "Task", "TaskError", "format_prompt", "load_task", "read_rows"]
 
@@ -128,11 +128,18 @@ def _humaneval_task(n_heldout: int, seed: int) -> Task:
     return Task(HUMANEVAL, rows[n_heldout:], rows[:n_heldout], verifier="code")
 
 
-def load_task(task: str, n_train: int = 4000, n_heldout: int = 200, seed: int = 0, top: int = 50) -> Task:
+def load_task(
+    task: str,
+    n_train: int = 4000,
+    n_heldout: int = 200,
+    seed: int = 0,
+    top: int = 50,
+    kinds: tuple[str, ...] | None = None,
+) -> Task:
     """Resolve ``--task``: 'synthetic' (default), 'humaneval', or a JSONL/JSON/Parquet file."""
     if task in ("", SYNTHETIC):
         try:
-            train, heldout = split_problems(n_train, n_heldout, seed=seed, top=top)
+            train, heldout = split_problems(n_train, n_heldout, seed=seed, top=top, kinds=kinds or tuple(KINDS))
         except ValueError as error:
             raise TaskError(str(error)) from error
         return Task(SYNTHETIC, [p.as_row() for p in train], [p.as_row() for p in heldout])

@@ -29,7 +29,7 @@ SFT_DEFAULTS: dict[str, Any] = {
     "disable_tqdm": True,
 }
 # Bump when the tiny model, its tokenizer or the synthetic task changes, so stale warm starts are not reused.
-WARM_START_VERSION = 1
+WARM_START_VERSION = 2
 
 
 def sft_dataset(rows: list[dict[str, Any]], tokenizer: Any) -> Any:
@@ -67,8 +67,13 @@ def _latest_checkpoint(output_dir: str) -> str | None:
     return get_last_checkpoint(str(folder)) if folder.is_dir() else None
 
 
-def warm_start_policy(rows: list[dict[str, Any]], steps: int, seed: int = 0) -> tuple[Any, Any, str]:
+def warm_start_policy(
+    rows: list[dict[str, Any]], steps: int, seed: int = 0, bare_fraction: float = 0.0
+) -> tuple[Any, Any, str]:
     """The tiny model after ``steps`` of SFT on ``rows``: trained once, then loaded from the cache.
+
+    A seeded ``bare_fraction`` of the examples give the bare answer without working
+    (:func:`trainers.synthetic.with_bare_answers`).
 
     Returns ``(model, tokenizer, folder)``.
     """
@@ -78,6 +83,9 @@ def warm_start_policy(rows: list[dict[str, Any]], steps: int, seed: int = 0) -> 
     from trainers.models import cache_dir
     from trainers.tiny import build_tiny_model, build_tiny_tokenizer
 
+    from trainers.synthetic import with_bare_answers
+
+    rows = with_bare_answers(rows, bare_fraction, seed)
     key = hashlib.sha256(json.dumps([WARM_START_VERSION, steps, seed, rows[:50], len(rows)]).encode()).hexdigest()
     folder = cache_dir() / "warm-start" / f"tiny-sft-{key[:12]}"
     if (folder / "config.json").is_file():
@@ -110,6 +118,7 @@ def warm_start_policy(rows: list[dict[str, Any]], steps: int, seed: int = 0) -> 
     model.save_pretrained(partial)
     tokenizer.save_pretrained(partial)
     partial.rename(folder)
+    model.config._name_or_path = str(folder)  # where TRL loads a reference model from
     return model, tokenizer, str(folder)
 
 

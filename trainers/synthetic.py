@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy
 
-__all__ = ["KINDS", "Problem", "make_problem", "make_problems", "split_problems"]
+__all__ = ["KINDS", "Problem", "make_problem", "make_problems", "split_problems", "with_bare_answers"]
 
 _NAMES = ("Ann", "Bob", "Cal", "Dee", "Eve", "Fay", "Gus", "Hal")
 _ITEMS = ("apples", "pens", "cards", "coins", "books", "shells")
+_STORY_WORDS = re.compile(r"\b(?:" + "|".join(_NAMES + _ITEMS) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,15 @@ class Problem:
     answer: str
     solution: str
     kind: str
+
+    @property
+    def key(self) -> str:
+        """The problem without its story: the question with names and items masked.
+
+        Two word problems that differ only in who holds which things share a key, so the held-out
+        split is made by key: no held-out problem is a train problem retold.
+        """
+        return _STORY_WORDS.sub("_", self.question)
 
     def as_row(self) -> dict[str, str]:
         return {"question": self.question, "answer": self.answer, "solution": self.solution, "kind": self.kind}
@@ -83,11 +94,22 @@ def _word(rng: random.Random, top: int) -> Problem:
     return Problem(question, str(total), _boxed(steps, total), "word")
 
 
+def _two_step(rng: random.Random, top: int) -> Problem:
+    name, item = rng.choice(_NAMES), rng.choice(_ITEMS)
+    first, second, more = rng.randint(1, top), rng.randint(1, top), rng.randint(1, top)
+    have, given = max(first, second), min(first, second)  # every (have, given) about equally likely
+    kept, total = have - given, have - given + more
+    question = f"{name} has {have} {item}, gives away {given} and gets {more} more. How many {item} are there now?"
+    steps = f"{have} - {given} = {kept}. {kept} + {more} = {total}."
+    return Problem(question, str(total), _boxed(steps, total), "two_step")
+
+
 KINDS: dict[str, Callable[[random.Random, int], Problem]] = {
     "arithmetic": _arithmetic,
     "fraction": _fraction,
     "linear": _linear,
     "word": _word,
+    "two_step": _two_step,
 }
 
 
@@ -100,19 +122,29 @@ def make_problem(rng: random.Random, kinds: tuple[str, ...] = tuple(KINDS), top:
 
 
 def make_problems(
-    n: int, seed: int = 0, kinds: tuple[str, ...] = tuple(KINDS), top: int = 50, exclude: frozenset[str] = frozenset()
+    n: int,
+    seed: int = 0,
+    kinds: tuple[str, ...] = tuple(KINDS),
+    top: int = 50,
+    exclude: frozenset[str] = frozenset(),
+    distinct_keys: bool = False,
 ) -> list[Problem]:
-    """``n`` distinct problems (by question), reproducible from ``seed``, none in ``exclude``."""
+    """``n`` distinct problems, reproducible from ``seed``, none whose key is in ``exclude``.
+
+    Problems are distinct by question, or by :attr:`Problem.key` with ``distinct_keys``.
+    """
     rng = random.Random(seed)
-    seen, problems = set(exclude), []
+    seen: set[str] = set()
+    problems: list[Problem] = []
     attempts = 0
     while len(problems) < n:
         attempts += 1
         if attempts > 50 * n + 1000:
             raise ValueError(f"cannot make {n} distinct problems with top={top}; raise top or ask for fewer")
         problem = make_problem(rng, kinds, top)
-        if problem.question not in seen:
-            seen.add(problem.question)
+        mark = problem.key if distinct_keys else problem.question
+        if mark not in seen and problem.key not in exclude:
+            seen.add(mark)
             problems.append(problem)
     return problems
 
@@ -120,8 +152,28 @@ def make_problems(
 def split_problems(
     n_train: int, n_heldout: int, seed: int = 0, kinds: tuple[str, ...] = tuple(KINDS), top: int = 50
 ) -> tuple[list[Problem], list[Problem]]:
-    """A train set and a held-out set that share no question, both reproducible from ``seed``."""
-    heldout = make_problems(n_heldout, seed=seed + 1_000_003, kinds=kinds, top=top)
-    exclude = frozenset(p.question for p in heldout)
+    """A train set and a held-out set that share no problem, both reproducible from ``seed``.
+
+    Held-out problems are distinct by :attr:`Problem.key` and no train problem has a held-out key,
+    so a held-out word problem is never a train problem with other names; train problems are
+    distinct by question.
+    """
+    heldout = make_problems(n_heldout, seed=seed + 1_000_003, kinds=kinds, top=top, distinct_keys=True)
+    exclude = frozenset(p.key for p in heldout)
     train = make_problems(n_train, seed=seed, kinds=kinds, top=top, exclude=exclude)
     return train, heldout
+
+
+def with_bare_answers(rows: list[dict[str, str]], fraction: float, seed: int = 0) -> list[dict[str, str]]:
+    """Copies of ``rows`` in which a seeded ``fraction`` give the bare ``\\boxed{}`` answer, no working.
+
+    Instruction data often mixes worked solutions with bare answers. A policy warm-started on such
+    a mix answers many problems without working; RL with a verifier reward can teach it that
+    working first pays, which is what the CPU default run shows.
+    """
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"the bare-answer fraction must lie in [0, 1], got {fraction}")
+    rng = random.Random(seed)
+    return [
+        {**row, "solution": f"\\boxed{{{row['answer']}}}"} if rng.random() < fraction else dict(row) for row in rows
+    ]

@@ -122,7 +122,11 @@ def test_unknown_problem_kind_fails_before_any_model_loads(monkeypatch, capsys, 
     [
         ([], True, {"n_train": 4000, "top": 9, "kinds": ("two_step",)}),
         ([], False, {"n_train": 8000, "top": 15, "kinds": ("arithmetic", "fraction", "linear", "word")}),
-        (["--kinds", "word, linear", "--max_number", "30"], True, {"n_train": 4000, "top": 30, "kinds": ("word", "linear")}),
+        (
+            ["--kinds", "word, linear", "--max_number", "30"],
+            True,
+            {"n_train": 4000, "top": 30, "kinds": ("word", "linear")},
+        ),
         (["--n_train", "50"], False, {"n_train": 50, "top": 15, "kinds": ("arithmetic", "fraction", "linear", "word")}),
     ],
 )

@@ -7,7 +7,15 @@ from typing import Any
 
 from trainers.data import format_prompt
 
-__all__ = ["EvalResult", "accuracy_line", "evaluate_policy", "generate_completions", "prompt_texts", "report_run"]
+__all__ = [
+    "EvalResult",
+    "accuracy_line",
+    "evaluate_policy",
+    "generate_completions",
+    "prompt_texts",
+    "report_run",
+    "working_line",
+]
 
 
 @dataclass
@@ -89,7 +97,23 @@ def report_run(before: EvalResult, after: EvalResult, log_history: list[dict], m
     curve = save_curve(log_history, metric, Path(output_dir) / "reward_curve.png")
     if curve is not None:
         print(f"reward curve: {curve}")
+    working = working_line(before, after)
+    if working:
+        print(working)
     print(accuracy_line(before, after), flush=True)
+
+
+def working_line(before: EvalResult, after: EvalResult) -> str | None:
+    """How many held-out answers work the problem in ``<think>`` first, and how often those pass; None if none do."""
+
+    def share(result: EvalResult) -> str:
+        worked = [passed for text, passed in zip(result.completions, result.passed, strict=True) if "<think>" in text]
+        rate = f", {100 * sum(worked) / len(worked):.1f}% of them right" if worked else ""
+        return f"{len(worked)}/{len(result.completions)}{rate}"
+
+    if not any("<think>" in text for text in before.completions + after.completions):
+        return None
+    return f"held-out answers with working (<think>): before {share(before)} -> after {share(after)}"
 
 
 def accuracy_line(before: EvalResult, after: EvalResult) -> str:

@@ -30,9 +30,9 @@ PPO_DEFAULTS: dict[str, Any] = {
     "num_ppo_epochs": 2,
     "response_length": 40,
     "stop_token": "eos",
-    "learning_rate": 2e-4,
+    "learning_rate": 3e-5,  # 2e-4 with kl_coef 0.01 collapsed the tiny policy (docs/BENCHMARKS.md)
     "lr_scheduler_type": "constant",
-    "kl_coef": 0.01,
+    "kl_coef": 0.05,
     "num_sample_generations": 0,
     "logging_steps": 5,
     "save_steps": 20,

@@ -81,9 +81,8 @@ def warm_start_policy(
     from trl import SFTConfig
 
     from trainers.models import cache_dir
-    from trainers.tiny import build_tiny_model, build_tiny_tokenizer
-
     from trainers.synthetic import with_bare_answers
+    from trainers.tiny import build_tiny_model, build_tiny_tokenizer
 
     rows = with_bare_answers(rows, bare_fraction, seed)
     key = hashlib.sha256(json.dumps([WARM_START_VERSION, steps, seed, rows[:50], len(rows)]).encode()).hexdigest()

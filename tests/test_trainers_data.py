@@ -37,9 +37,8 @@ def test_retold_word_problems_stay_on_one_side_of_the_split():
     retold = Problem(other + first[3:], heldout[0].answer, heldout[0].solution, "two_step")
     assert retold.question != first and retold.key == heldout[0].key
     question = "Ann has 5 pens, gives away 2 and gets 3 more. How many pens are there now?"
-    assert (
-        Problem(question, "6", "", "two_step").key
-        == "_ has 5 _, gives away 2 and gets 3 more. How many _ are there now?"
+    assert Problem(question, "6", "", "two_step").key == (
+        "_ has 5 _, gives away 2 and gets 3 more. How many _ are there now?"
     )
 
 

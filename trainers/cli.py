@@ -118,8 +118,9 @@ def prepare_run(run_args: RunArguments, default_model: str | None = None) -> dic
     return {"source": source, "task": task, "spec": spec, "cpu_default": cpu_default}
 
 
-# The synthetic task of the CPU default: two-step word problems with operands up to 9, which the
-# tiny model can work step by step after its short warm start. Any option the user sets wins.
+# The synthetic task of the CPU default: two-step word problems (have - given + more, numbers up to
+# 9), whose worked steps need only one-digit facts that the tiny model learns in its short warm
+# start. Options the user sets win.
 CPU_DEFAULT_TASK: dict[str, Any] = {"n_train": 4000, "top": 9, "kinds": ("two_step",)}
 GENERAL_TASK: dict[str, Any] = {"n_train": 8000, "top": 15, "kinds": ("arithmetic", "fraction", "linear", "word")}
 

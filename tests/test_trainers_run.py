@@ -163,6 +163,9 @@ def test_cpu_default_warm_starts_the_tiny_model_once(monkeypatch, tmp_path, caps
     assert len(warm_starts) == 1
     second = _run("grpo", argv, capsys)
     assert f"cached in {warm_starts[0]}" in second and "warm-starting it" not in second
+    # Another RL seed from the same starting policy: --warm_start_seed keeps the warm start.
+    third = _run("grpo", [*argv, "--seed", "5", "--warm_start_seed", "42"], capsys)
+    assert f"cached in {warm_starts[0]}" in third and "warm-starting it" not in third
 
 
 def test_grpo_kl_term_works_on_a_model_that_was_never_saved(tmp_path, capsys):

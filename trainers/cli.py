@@ -53,6 +53,9 @@ class RunArguments:
     lora: bool = field(default=False, metadata={"help": "train LoRA adapters (peft) instead of all weights"})
     lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
     warm_start_steps: int = field(default=400, metadata={"help": "SFT steps of the tiny model's warm start"})
+    warm_start_seed: int | None = field(
+        default=None, metadata={"help": "seed of the warm start (default: --seed); fix it to vary only the RL seed"}
+    )
     warm_start_bare_fraction: float = field(
         default=0.5,
         metadata={"help": "share of the warm start's SFT examples that give the bare answer without working"},

@@ -50,8 +50,9 @@ def starting_policy(setup: dict[str, Any], run_args: Any, seed: int) -> tuple[An
             "(cached after the first run); pass --model smollm2-135m-instruct for the real one",
             flush=True,
         )
+        warm_seed = seed if run_args.warm_start_seed is None else run_args.warm_start_seed
         model, tokenizer, _ = warm_start_policy(
-            setup["task"].train, run_args.warm_start_steps, seed, run_args.warm_start_bare_fraction
+            setup["task"].train, run_args.warm_start_steps, warm_seed, run_args.warm_start_bare_fraction
         )
         return model, tokenizer
     return load_policy(setup["source"], seed=seed)

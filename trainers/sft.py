@@ -85,7 +85,8 @@ def warm_start_policy(
     from trainers.tiny import build_tiny_model, build_tiny_tokenizer
 
     rows = with_bare_answers(rows, bare_fraction, seed)
-    key = hashlib.sha256(json.dumps([WARM_START_VERSION, steps, seed, rows[:50], len(rows)]).encode()).hexdigest()
+    recipe = [WARM_START_VERSION, steps, seed, bare_fraction, rows[:50], len(rows)]
+    key = hashlib.sha256(json.dumps(recipe).encode()).hexdigest()
     folder = cache_dir() / "warm-start" / f"tiny-sft-{key[:12]}"
     if (folder / "config.json").is_file():
         print(f"starting policy: tiny model warm-started by SFT, cached in {folder}", flush=True)

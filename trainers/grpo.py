@@ -44,9 +44,11 @@ def starting_policy(setup: dict[str, Any], run_args: Any, seed: int) -> tuple[An
     from trainers.sft import warm_start_policy
 
     if setup["cpu_default"]:
+        kinds = sorted({row.get("kind") or setup["task"].name for row in setup["task"].train})
+        task_label = "/".join(kinds)
         print(
-            "no --model on a CPU: using a small config-built model warm-started by SFT on two-step word "
-            f"problems, {100 * run_args.warm_start_bare_fraction:.0f}% of them answered without working "
+            f"no --model on a CPU: using a small config-built model warm-started by SFT on the {task_label} "
+            f"training problems, {100 * run_args.warm_start_bare_fraction:.0f}% of them answered without working "
             "(cached after the first run); pass --model smollm2-135m-instruct for the real one",
             flush=True,
         )

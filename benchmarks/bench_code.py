@@ -59,7 +59,7 @@ def containment(data: Path) -> str:
 
 
 def correctness(data: Path) -> list[str]:
-    from verifiers.code_verifier import CodeVerifier
+    from verifiers.code.verifier import CodeVerifier
 
     rows = [json.loads(line) for line in (data / "code_benign.dev.jsonl").read_text().splitlines() if line]
     problems = _problems()
@@ -91,7 +91,7 @@ def baseline_rate(problems: list[dict]) -> float:
 
 def _init() -> None:
     global _worker
-    from verifiers.code_verifier import CodeVerifier
+    from verifiers.code.verifier import CodeVerifier
 
     _worker = CodeVerifier()
     _worker.verify("def f():\n    return 1\n", test_list=["assert f() == 1"])

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from verifiers.coherence_checks import extract_final_answer  # noqa: E402
-from verifiers.coherence_steps import segment_steps, split_sentences  # noqa: E402
-from verifiers.coherence_verifier import CoherenceVerifier  # noqa: E402
+from verifiers.coherence.checks import extract_final_answer  # noqa: E402
+from verifiers.coherence.steps import segment_steps, split_sentences  # noqa: E402
+from verifiers.coherence.verifier import CoherenceVerifier  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "coherence_chains.dev.jsonl"
 FILLERS = (

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from verifiers.math_verifier import MathVerifier  # noqa: E402
+from verifiers.math.verifier import MathVerifier  # noqa: E402
 
 _PROSE = "We set up the equation from the problem statement and simplify step by step. "
 

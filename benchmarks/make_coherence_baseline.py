@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from verifiers.coherence_bertscore import BASELINE_PATH, MODEL_LAYERS, StepSimilarity  # noqa: E402
+from verifiers.coherence.bertscore import BASELINE_PATH, MODEL_LAYERS, StepSimilarity  # noqa: E402
 
 NAMES = ["Maya", "Tom", "Ana", "Leo", "Priya", "Omar", "Grace", "Ivan", "Lena", "Sam", "the farmer", "a baker"]
 THINGS = ["apples", "marbles", "books", "tickets", "liters of water", "pencils", "cookies", "stamps", "miles", "coins"]

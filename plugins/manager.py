@@ -10,6 +10,7 @@ from importlib import metadata
 import pluggy
 
 from plugins import hookspecs
+from rlvr.errors import PluginLoadError
 
 __all__ = ["DEFAULT_PLUGINS", "ENTRY_POINT_GROUP", "PluginLoadError", "load_plugins", "pm", "plugin_version"]
 
@@ -20,9 +21,9 @@ ENTRY_POINT_GROUP = "rlvr"
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "verifiers.exact",
     "verifiers.choice",
-    "verifiers.math_verifier",
-    "verifiers.code_verifier",
-    "verifiers.coherence_verifier",
+    "verifiers.math.verifier",
+    "verifiers.code.verifier",
+    "verifiers.coherence.verifier",
 )
 
 pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
@@ -31,9 +32,6 @@ pm.add_hookspecs(hookspecs)
 _loaded = False
 _versions: dict[str, str] = {}
 
-
-class PluginLoadError(RuntimeError):
-    """A plugin could not be imported or registered."""
 
 
 def rlvr_version() -> str:

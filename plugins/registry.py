@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plugins.manager import load_plugins, plugin_version, pm
+from rlvr.errors import DuplicateVerifierError, UnknownVerifierError
 from verifiers.base import Verifier, VerifierConfig
 
 __all__ = [
@@ -21,15 +22,6 @@ __all__ = [
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_\-]*$")
 
 
-class DuplicateVerifierError(ValueError):
-    """Two plugins registered verifiers with the same name."""
-
-
-class UnknownVerifierError(KeyError):
-    """No plugin registered a verifier of that name."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 from rewards.shaping import SHAPING_TERMS
 from rewards.spec import Component, RewardSpec
+from rlvr.errors import RewardInputError
 
 __all__ = ["BatchRewards", "ComponentResult", "RewardBatch", "RewardInputError", "SpecEvaluator", "evaluate_spec"]
 
@@ -24,9 +25,6 @@ __all__ = ["BatchRewards", "ComponentResult", "RewardBatch", "RewardInputError",
 _RESERVED_FIELDS = frozenset({"completion", "completions", "reference", "references"})
 _CACHE_SIZE = 64
 
-
-class RewardInputError(ValueError):
-    """The batch does not carry what the spec needs (a missing reference column, ragged columns)."""
 
 
 @dataclass

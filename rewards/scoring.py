@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from rewards.table_io import InputRow, append_jsonl, read_jsonl, read_rows, recover_jsonl
+from rlvr.errors import ScoringError
 from verifiers.base import Verdict, Verifier
 
 __all__ = ["DEFAULT_COLUMNS", "ScoreJob", "ScoringError", "parse_column_map", "parse_verifier_weights", "score_rows"]
@@ -28,9 +29,6 @@ DEFAULT_COLUMNS: dict[str, str] = {
 }
 RESULT_COLUMNS = ("reward", "verdicts")
 
-
-class ScoringError(ValueError):
-    """Bad input or set-up for offline scoring; the message says what to fix."""
 
 
 def parse_verifier_weights(specs: Sequence[str]) -> dict[str, float]:

@@ -21,14 +21,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rewards.shaping import SHAPING_TERMS
+from rlvr.errors import RewardSpecError
 
 __all__ = ["Component", "Gate", "RewardSpec", "RewardSpecError"]
 
 NAME_PATTERN = r"^[a-z][a-z0-9_\-]*$"
 
-
-class RewardSpecError(ValueError):
-    """A reward spec that cannot be used; the message names the field, verifier or key at fault."""
 
 
 def _error_lines(error: ValidationError) -> str:

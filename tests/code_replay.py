@@ -89,7 +89,7 @@ def main() -> int:
     before = sorted(p.name for p in canary.iterdir())
     listener, hits, stop = _listen(args.port)
 
-    from verifiers.code_verifier import CodeVerifier
+    from verifiers.code.verifier import CodeVerifier
 
     rows = [json.loads(line) for line in Path(args.rows).read_text().splitlines() if line.strip()]
     verifier = CodeVerifier(timeout_s=3.0, test_timeout_s=1.0)

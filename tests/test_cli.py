@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def rlvr(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess:
     environment = {**os.environ, "RLVR_LOAD_PLUGINS": "", **(env or {})}
-    command = [sys.executable, "-m", "rewards.cli", *args]
+    command = [sys.executable, "-m", "rlvr.cli", *args]
     result = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=ROOT, timeout=120)
     if check:
         assert result.returncode == 0, result.stderr
@@ -174,7 +174,7 @@ def test_sigkill_then_resume_keeps_every_row_exactly_once(tmp_path):
     rows = [{"n": n, "completion": "YES" if n % 3 else "no"} for n in range(400)]
     source = write_jsonl(tmp_path / "in.jsonl", rows)
     out = tmp_path / "o.jsonl"
-    command = [sys.executable, "-m", "rewards.cli", "score", str(source), "--verifier", "shout",
+    command = [sys.executable, "-m", "rlvr.cli", "score", str(source), "--verifier", "shout",
                "--output", str(out), "--workers", "2"]
     kills = 0
     for attempt, kill_after in enumerate([60, 160, 260]):

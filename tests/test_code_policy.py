@@ -6,11 +6,11 @@ import collections
 
 import pytest
 
-from verifiers.code_boundary import BoundaryError, Opaque, to_test_side
-from verifiers.code_harness import run_plan
-from verifiers.code_modules import preload_modules
-from verifiers.code_policy import CandidateCompileError, compile_candidate
-from verifiers.code_tests import build_plan
+from verifiers.code.boundary import BoundaryError, Opaque, to_test_side
+from verifiers.code.harness import run_plan
+from verifiers.code.modules import preload_modules
+from verifiers.code.plan import build_plan
+from verifiers.code.policy import CandidateCompileError, compile_candidate
 
 VIEWS = preload_modules()
 LIMITS = {"output_limit": 10_000, "test_timeout_s": 2.0}

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from plugins import make_verifier
-from verifiers.code_tests import extract_code
-from verifiers.code_verifier import CodeVerifier
+from verifiers.code.plan import extract_code
+from verifiers.code.verifier import CodeVerifier
 
 DATA = Path(__file__).parent / "data"
 ADD = "def add(a, b):\n    return a + b\n"
@@ -169,7 +169,7 @@ def test_close_leaves_no_process():
 
 
 def test_rlvr_score_with_two_workers(tmp_path):
-    from rewards.cli import main
+    from rlvr.cli import main
 
     rows = [{"prompt": p["prompt"], "completion": p["canonical_solution"], "tests": p["test"],
              "entry_point": p["entry_point"]} for p in _humaneval(4)]  # fmt: skip

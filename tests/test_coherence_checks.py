@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from verifiers.coherence_checks import check_numbers, copied_fraction, extract_final_answer
-from verifiers.coherence_equations import extract_equations, extract_numbers
+from verifiers.coherence.checks import check_numbers, copied_fraction, extract_final_answer
+from verifiers.coherence.equations import extract_equations, extract_numbers
 
 QUESTION = "Maya has 12 apples. She gives 4 to her brother and buys 7 more. How many apples does she have now?"
 

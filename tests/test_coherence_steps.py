@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from verifiers.coherence_steps import segment_steps, split_sentences
+from verifiers.coherence.steps import segment_steps, split_sentences
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from plugins import make_verifier
-from verifiers import coherence_bertscore
-from verifiers.coherence_bertscore import ModelPackageMissingError
-from verifiers.coherence_steps import segment_steps, split_sentences
-from verifiers.coherence_verifier import CoherenceVerifier
+from verifiers.coherence import bertscore as coherence_bertscore
+from verifiers.coherence.bertscore import ModelPackageMissingError
+from verifiers.coherence.steps import segment_steps, split_sentences
+from verifiers.coherence.verifier import CoherenceVerifier
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = [json.loads(line) for line in (ROOT / "tests/data/coherence_chains.jsonl").read_text().splitlines()]
@@ -157,7 +157,7 @@ def test_cli_scores_question_completion_rows(tmp_path: Path) -> None:
     command = [
         sys.executable,
         "-m",
-        "rewards.cli",
+        "rlvr.cli",
         "score",
         str(source),
         "--verifier",

@@ -45,4 +45,4 @@ def test_documented_example_runs(tmp_path):
     script.write_text(example)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RLVR_LOAD_PLUGINS": ""}
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60)
-    assert result.stdout.strip() == "score=1.0 passed=True reason='loud' details={}", result.stderr
+    assert result.stdout.strip() == "score=1.0 passed=True reason='loud' details={} status='ok'", result.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from verifiers.math_verifier import MathVerifier
+from verifiers.math.verifier import MathVerifier
 
 DATA = Path(__file__).parent / "data" / "math_pairs.jsonl"
 

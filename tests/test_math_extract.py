@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from verifiers.math_extract import answer_from_reference, extract_final_answer, last_boxed
+from verifiers.math.extract import answer_from_reference, extract_final_answer, last_boxed
 
 
 @pytest.mark.parametrize(

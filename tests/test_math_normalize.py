@@ -6,8 +6,8 @@ from fractions import Fraction
 
 import pytest
 
-from verifiers.math_equivalence import numbers_equal
-from verifiers.math_normalize import normalize_answer, parse_plain_number
+from verifiers.math.compare import numbers_equal
+from verifiers.math.normalize import normalize_answer, parse_plain_number
 
 
 @pytest.mark.parametrize(

@@ -12,14 +12,14 @@ import pydantic
 import pytest
 
 from plugins import make_verifier
-from verifiers.math_verifier import MathConfig, MathVerifier
+from verifiers.math.verifier import MathConfig, MathVerifier
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "RLVR_LOAD_PLUGINS": ""}
-    command = [sys.executable, "-m", "rewards.cli", *args]
+    command = [sys.executable, "-m", "rlvr.cli", *args]
     return subprocess.run(command, capture_output=True, text=True, env=environment, cwd=ROOT, timeout=120)
 
 
@@ -102,7 +102,7 @@ def test_batch_keeps_order_across_fast_and_sympy_paths() -> None:
 def test_plain_numbers_never_import_sympy() -> None:
     script = (
         "import sys\n"
-        "from verifiers.math_verifier import MathVerifier\n"
+        "from verifiers.math.verifier import MathVerifier\n"
         "v = MathVerifier()\n"
         "assert v.verify('#### 1,234', '1234').passed\n"
         "assert v.verify('the answer is 0.5', '\\\\frac{1}{2}').passed\n"

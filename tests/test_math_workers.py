@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from verifiers.math_verifier import MathVerifier
-from verifiers.math_workers import MathWorkerPool
+from verifiers.math.verifier import MathVerifier
+from verifiers.math.workers import MathWorkerPool
 
 TIMEOUT = 2.0
 SLACK = 0.5  # the promise: a verdict within timeout + 0.5 s
@@ -132,7 +132,7 @@ def test_no_worker_outlives_the_interpreter() -> None:
     """A script that never calls close() leaves no worker behind when it exits."""
     script = (
         "import os\n"
-        "from verifiers.math_verifier import MathVerifier\n"
+        "from verifiers.math.verifier import MathVerifier\n"
         "v = MathVerifier()\n"
         "v.verify('\\\\boxed{\\\\sqrt{8}}', '2\\\\sqrt{2}')\n"
         "print(' '.join(str(w.proc.pid) for w in v._pool._all))\n"

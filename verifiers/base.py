@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["BatchVerifier", "Verdict", "Verifier", "VerifierConfig", "aligned_references"]
+__all__ = ["BatchVerifier", "Status", "Verdict", "Verifier", "VerifierConfig", "aligned_references"]
+
+# ok: the sample was judged; unparseable: the sample could not be read (a wrong answer's kin);
+# timeout: judging the sample ran out of time (the sample's fault: it scores 0);
+# error: the verifier's own trouble (a crashed worker, no free worker): never a reward.
+Status = Literal["ok", "unparseable", "timeout", "error"]
 
 
 class Verdict(BaseModel):
     """The outcome of checking one completion.
 
     ``score`` is in [0, 1]; ``passed`` is None when a pass/fail judgement does not apply
-    (for a continuous score, or when the verifier is not applicable to the row).
+    (for a continuous score, or when the verifier is not applicable to the row). ``status`` says
+    how judging went: a verdict with status ``error`` is the verifier's trouble, not the sample's,
+    and carries no reward.
+
+    Example:
+        >>> Verdict.error("the math worker crashed").applicable
+        False
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -23,16 +34,22 @@ class Verdict(BaseModel):
     passed: bool | None = None
     reason: str = ""
     details: dict[str, Any] = Field(default_factory=dict)
+    status: Status = "ok"
 
     @classmethod
     def not_applicable(cls, reason: str, **details: Any) -> Verdict:
         """A verdict for a row the verifier cannot judge (no reference, no tests...)."""
         return cls(score=0.0, passed=None, reason=reason, details={"applicable": False, **details})
 
+    @classmethod
+    def error(cls, reason: str, **details: Any) -> Verdict:
+        """The verifier could not judge the row through no fault of the sample; carries no reward."""
+        return cls(score=0.0, passed=None, reason=reason, details=details, status="error")
+
     @property
     def applicable(self) -> bool:
-        """False when the verifier did not judge the row; such a verdict carries no reward."""
-        return self.details.get("applicable", True) is not False
+        """False when the verifier did not judge the row (or failed to); such a verdict carries no reward."""
+        return self.status != "error" and self.details.get("applicable", True) is not False
 
 
 def aligned_references(
@@ -64,11 +81,12 @@ class Verifier:
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
     Config: ClassVar[type[VerifierConfig]] = VerifierConfig
+    needs_reference: ClassVar[bool] = True  # False: judges the completion alone (format, coherence)
 
     def __init__(self, config: VerifierConfig | dict[str, Any] | None = None, **options: Any):
         if isinstance(config, VerifierConfig):
-            if options:
-                config = config.model_copy(update=options)
+            if options:  # validated like any other config, never copied in unchecked
+                config = type(config).model_validate({**config.model_dump(), **options})
         else:
             config = self.Config(**{**(config or {}), **options})
         if not isinstance(config, self.Config):

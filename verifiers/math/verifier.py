@@ -11,9 +11,9 @@ from pydantic import Field, field_validator
 
 from plugins.hookspecs import hookimpl
 from verifiers.base import BatchVerifier, Verdict, VerifierConfig, aligned_references
-from verifiers.math_equivalence import NeedsSympy, NumericComparer, answers_equivalent
-from verifiers.math_extract import EXTRACTORS, answer_from_reference, extract_final_answer
-from verifiers.math_normalize import normalize_answer
+from verifiers.math.compare import NeedsSympy, NumericComparer, answers_equivalent
+from verifiers.math.extract import EXTRACTORS, answer_from_reference, extract_final_answer
+from verifiers.math.normalize import normalize_answer
 
 __all__ = ["MathConfig", "MathVerifier"]
 
@@ -51,7 +51,7 @@ class MathVerifier(BatchVerifier):
         self._pool_lock = threading.Lock()
 
     def _workers(self):
-        from verifiers.math_workers import MathWorkerPool
+        from verifiers.math.workers import MathWorkerPool
 
         with self._pool_lock:
             if self._pool is None:

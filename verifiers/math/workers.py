@@ -24,16 +24,16 @@ from typing import Any
 
 __all__ = ["MathWorkerPool", "judge_pair", "worker_main"]
 
-_ROOT = str(Path(__file__).resolve().parent.parent)
-_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from verifiers.math_workers import worker_main; worker_main()"
+_ROOT = str(Path(__file__).resolve().parents[2])
+_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from verifiers.math.workers import worker_main; worker_main()"
 _POOLS: weakref.WeakSet[MathWorkerPool] = weakref.WeakSet()
 
 
 def judge_pair(gold: str, pred: str, min_sig_figs: int, rel_tol: float) -> dict[str, Any]:
     """Compare two normalised answers with sympy (inside a worker); a bad sample is a reason, not an error."""
-    from verifiers.math_equivalence import answers_equivalent
-    from verifiers.math_latex import LatexParseError, TooLargeError
-    from verifiers.math_symbolic import SympyComparer
+    from verifiers.math.compare import answers_equivalent
+    from verifiers.math.latex import LatexParseError, TooLargeError
+    from verifiers.math.symbolic import SympyComparer
 
     try:
         equal = answers_equivalent(gold, pred, SympyComparer(min_sig_figs, rel_tol))

@@ -7,10 +7,10 @@ from fractions import Fraction
 
 import sympy
 
-from verifiers.math_equivalence import numbers_equal
-from verifiers.math_latex import latex_to_sympy
-from verifiers.math_normalize import parse_plain_number
-from verifiers.math_structure import Equation
+from verifiers.math.compare import numbers_equal
+from verifiers.math.latex import latex_to_sympy
+from verifiers.math.normalize import parse_plain_number
+from verifiers.math.structure import Equation
 
 __all__ = ["SympyComparer"]
 

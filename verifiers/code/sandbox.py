@@ -180,7 +180,7 @@ def _child(plan: Any, source: str, limits: dict, caps: dict, views: dict, scratc
         _confine(limits, caps, scratch, layers)
         emit = _emitter()
         emit({"e": "ready", "layers": layers})
-        from verifiers.code_harness import run_plan
+        from verifiers.code.harness import run_plan
 
         run_plan(plan, source, emit, views, limits)
     except Exception as error:  # a sandbox set-up failure is a verifier bug: say so

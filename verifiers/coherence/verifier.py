@@ -1,6 +1,6 @@
 """The `coherence` verifier: does a reasoning chain hang together, and can it be farmed?
 
-The chain (the completion) is split into steps (:mod:`verifiers.coherence_steps`). Six
+The chain (the completion) is split into steps (:mod:`verifiers.coherence.steps`). Six
 components, each in [0, 1] and each reported in ``details``:
 
 - ``grounding``: BERTScore precision of each step against the question, or F1 against an
@@ -29,9 +29,9 @@ from pydantic import Field
 
 from plugins.hookspecs import hookimpl
 from verifiers.base import BatchVerifier, Verdict, VerifierConfig, aligned_references
-from verifiers.coherence_bertscore import MODEL_LAYERS, StepSimilarity
-from verifiers.coherence_checks import check_numbers, copied_fraction
-from verifiers.coherence_steps import Segmentation, segment_steps
+from verifiers.coherence.bertscore import MODEL_LAYERS, StepSimilarity
+from verifiers.coherence.checks import check_numbers, copied_fraction
+from verifiers.coherence.steps import Segmentation, segment_steps
 
 __all__ = ["CoherenceConfig", "CoherenceVerifier"]
 

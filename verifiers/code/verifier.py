@@ -18,9 +18,9 @@ from pydantic import Field
 
 from plugins.hookspecs import hookimpl
 from verifiers.base import BatchVerifier, Verdict, VerifierConfig, aligned_references
-from verifiers.code_pool import ForkServer
-from verifiers.code_tests import PlanError, TestPlan, build_plan, extract_code
-from verifiers.code_verdict import verdict_from_report
+from verifiers.code.plan import PlanError, TestPlan, build_plan, extract_code
+from verifiers.code.pool import ForkServer
+from verifiers.code.verdict import verdict_from_report
 
 __all__ = ["CodeConfig", "CodeVerifier"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Protocol
 
-from verifiers.math_normalize import PlainNumber, parse_plain_number
-from verifiers.math_structure import (
+from verifiers.math.normalize import PlainNumber, parse_plain_number
+from verifiers.math.structure import (
     Choice,
     Equation,
     Interval,

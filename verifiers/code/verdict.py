@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from verifiers.base import Verdict
-from verifiers.code_tests import TestPlan
+from verifiers.code.plan import TestPlan
 
 __all__ = ["SandboxFailure", "verdict_from_report"]
 

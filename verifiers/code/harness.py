@@ -3,7 +3,7 @@
 Results go out one test at a time through ``emit`` (a pipe only this harness holds), so a
 timeout keeps the tests already reported. The program never sees the tests: it runs first,
 in its own namespace with guarded builtins, and the tests run afterwards in a separate
-namespace that receives the program's names through :mod:`verifiers.code_boundary`.
+namespace that receives the program's names through :mod:`verifiers.code.boundary`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from typing import Any
 
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safe_builtins
 
-from verifiers.code_boundary import BoundaryError, to_test_side
-from verifiers.code_modules import ModuleView, SandboxIO, sandbox_import, sys_view
-from verifiers.code_policy import (
+from verifiers.code.boundary import BoundaryError, to_test_side
+from verifiers.code.modules import ModuleView, SandboxIO, sandbox_import, sys_view
+from verifiers.code.plan import TestPlan
+from verifiers.code.policy import (
     CandidateCompileError,
     aug_attr,
     aug_item,
@@ -32,7 +33,6 @@ from verifiers.code_policy import (
     guarded_write,
     inplace_var,
 )
-from verifiers.code_tests import TestPlan
 
 __all__ = ["TestTimeout", "candidate_builtins", "run_plan"]
 

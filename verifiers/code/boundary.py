@@ -177,7 +177,7 @@ class Opaque:
         object.__setattr__(self, "_tainted", tainted)
 
     def __getattr__(self, name: str) -> Any:
-        from verifiers.code_policy import guarded_getattr
+        from verifiers.code.policy import guarded_getattr
 
         obj, tainted = _inner(self)
         return to_test_side(guarded_getattr(obj, name), tainted)

@@ -29,7 +29,7 @@ _HEADER = struct.Struct("!Q")
 _BOOT = (
     "import sys, types; root = sys.argv[1]; sys.path.insert(0, root); "
     "package = types.ModuleType('verifiers'); package.__path__ = [root + '/verifiers']; "
-    "sys.modules['verifiers'] = package; from verifiers.code_pool import serve; serve()"
+    "sys.modules['verifiers'] = package; from verifiers.code.pool import serve; serve()"
 )
 
 
@@ -69,10 +69,10 @@ def _recv(fd: int, deadline: float | None = None) -> Any:
 
 def serve() -> None:
     """The server's main loop (runs in the server process)."""
-    from verifiers.code_harness import run_plan  # noqa: F401  (warm the harness before any fork)
-    from verifiers.code_modules import preload_modules
-    from verifiers.code_policy import compile_candidate
-    from verifiers.code_sandbox import detect_isolation, reap, run_sample
+    from verifiers.code.harness import run_plan  # noqa: F401  (warm the harness before any fork)
+    from verifiers.code.modules import preload_modules
+    from verifiers.code.policy import compile_candidate
+    from verifiers.code.sandbox import detect_isolation, reap, run_sample
 
     init = _recv(0)
     if init is None:
@@ -137,7 +137,7 @@ class ForkServer:
         if self._owner != os.getpid():
             self._process = None  # inherited through fork: the server belongs to the parent
         self._stop()
-        root = str(Path(__file__).resolve().parent.parent)
+        root = str(Path(__file__).resolve().parents[2])
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
         process = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOT, root], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from verifiers.coherence_equations import (
+from verifiers.coherence.equations import (
     Number,
     extract_equations,
     extract_numbers,

@@ -1,0 +1,1 @@
+"""The `code` verifier and its parts."""

@@ -1,0 +1,1 @@
+"""The `coherence` verifier and its parts."""

@@ -1,0 +1,1 @@
+"""The `math` verifier and its parts."""

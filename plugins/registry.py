@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from plugins.manager import load_plugins, plugin_version, pm
-from rlvr.errors import DuplicateVerifierError, UnknownVerifierError
+from rlvr.errors import ConfigError, DuplicateVerifierError, UnknownVerifierError
 from verifiers.base import Verifier, VerifierConfig
 
 __all__ = [
@@ -89,6 +91,25 @@ def get_verifier_class(name: str) -> type[Verifier]:
     return entries[name].cls
 
 
+def config_error_lines(error: ValidationError) -> str:
+    """A pydantic error as one line: ``key: message; other: message``."""
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: {message}" if where else message)
+    return "; ".join(lines)
+
+
+def validate_config(name: str, config: dict[str, Any] | None = None) -> VerifierConfig:
+    """The validated Config of verifier ``name``; a bad key or value raises :class:`ConfigError` naming it."""
+    cls = get_verifier_class(name)
+    try:
+        return cls.Config.model_validate(config or {})
+    except ValidationError as error:
+        raise ConfigError(f"verifier {name!r}: {config_error_lines(error)}") from None
+
+
 def make_verifier(name: str, config: dict[str, Any] | None = None) -> Verifier:
-    """Build the verifier ``name`` from its Config (unknown keys raise a ValidationError)."""
-    return get_verifier_class(name)(config or {})
+    """Build the verifier ``name`` from its validated Config (a bad key raises :class:`ConfigError`)."""
+    return get_verifier_class(name)(validate_config(name, config))

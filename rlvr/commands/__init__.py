@@ -1,0 +1,1 @@
+"""One module per `rlvr` verb; each has ``add_parser(verbs)`` that registers the verb and its function."""

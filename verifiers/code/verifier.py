@@ -46,6 +46,7 @@ class CodeVerifier(BatchVerifier):
     name = "code"
     description = "Program tests in a sandbox (RestrictedPython + isolated process); score = fraction passed"
     Config = CodeConfig
+    needs_reference = False  # judged by the tests in the row, not by a reference answer
 
     def __init__(self, config: CodeConfig | dict[str, Any] | None = None, **options: Any):
         super().__init__(config, **options)

@@ -95,6 +95,7 @@ class CoherenceVerifier(BatchVerifier):
     name = "coherence"
     description = "Reasoning-chain coherence: BERTScore grounding, redundancy, numeric and equation checks"
     Config = CoherenceConfig
+    needs_reference = False  # judges the chain itself
 
     def __init__(self, config: CoherenceConfig | dict[str, Any] | None = None, **options: Any):
         super().__init__(config, **options)

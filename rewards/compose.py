@@ -18,6 +18,7 @@ from typing import Any
 from rewards.shaping import SHAPING_TERMS
 from rewards.spec import Component, RewardSpec
 from rlvr.errors import RewardInputError
+from verifiers.base import Verdict
 
 __all__ = ["BatchRewards", "ComponentResult", "RewardBatch", "RewardInputError", "SpecEvaluator", "evaluate_spec"]
 
@@ -60,18 +61,21 @@ class RewardBatch:
 
 @dataclass(frozen=True)
 class ComponentResult:
-    """One component on a batch: scores (None = not applicable) and pass/fail where it has one."""
+    """One component on a batch: scores (None = not applicable), pass/fail where it has one, and
+    the verifier's verdicts (None for shaping terms and rows behind a closed gate)."""
 
     scores: list[float | None]
     passed: list[bool | None]
+    verdicts: list[Verdict | None]
 
 
 @dataclass
 class BatchRewards:
-    """Every component's scores, unweighted, and the weighted totals."""
+    """Every component's scores, unweighted, the weighted totals, and the verifiers' verdicts."""
 
     components: dict[str, list[float | None]]
     totals: list[float | None]
+    verdicts: dict[str, list[Verdict | None]] = field(default_factory=dict, repr=False)
 
     def means(self) -> dict[str, float | None]:
         """The mean of each component (and ``total``) over the rows where it applies."""
@@ -121,9 +125,11 @@ totals=[1.5, 0.0, 1.0, None])
         """Every component and the weighted totals for ``batch``."""
         with self._lock:
             key = batch.fingerprint()
-            components = {c.name: list(self._result(c, batch, key).scores) for c in self.spec.components}
+            results = {c.name: self._result(c, batch, key) for c in self.spec.components}
+        components = {name: list(result.scores) for name, result in results.items()}
         totals = [weighted_total(self.spec, components, row) for row in range(len(batch))]
-        return BatchRewards(components, totals)
+        verdicts = {c.name: list(results[c.name].verdicts) for c in self.spec.components if c.verifier is not None}
+        return BatchRewards(components, totals, verdicts)
 
     def close(self) -> None:
         """Release the verifiers' workers."""
@@ -141,12 +147,14 @@ totals=[1.5, 0.0, 1.0, None])
         open_rows = self._open_rows(component, batch, key)
         scores: list[float | None] = [component.gate.otherwise if component.gate else None] * len(batch)
         passed: list[bool | None] = [None] * len(batch)
+        verdicts: list[Verdict | None] = [None] * len(batch)
         if open_rows:
             whole = len(open_rows) == len(batch)
             inner = self._score(component, batch if whole else batch.subset(open_rows))
             for position, row in enumerate(open_rows):
                 scores[row], passed[row] = inner.scores[position], inner.passed[position]
-        result = ComponentResult(scores, passed)
+                verdicts[row] = inner.verdicts[position]
+        result = ComponentResult(scores, passed, verdicts)
         self._cache[(key, component.name)] = result
         while len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -169,14 +177,35 @@ totals=[1.5, 0.0, 1.0, None])
             from plugins import make_verifier
 
             verifier = self._verifiers[component.name] = make_verifier(component.verifier, component.config)
-        references, columns = _verifier_inputs(component, batch)
-        verdicts = verifier.verify_batch(batch.completions, references, **columns)
-        if len(verdicts) != len(batch):
-            raise RuntimeError(f"verifier {component.verifier!r} returned {len(verdicts)} verdicts for {len(batch)}")
+        references, columns = _verifier_inputs(component, type(verifier).needs_reference, batch)
+        verdicts = self._verdicts(component, verifier, batch, references, columns)
         return ComponentResult(
             [verdict.score if verdict.applicable else None for verdict in verdicts],
             [verdict.passed if verdict.applicable else None for verdict in verdicts],
+            list(verdicts),
         )
+
+    @staticmethod
+    def _verdicts(component: Component, verifier: Any, batch: RewardBatch, references: Any, columns: Any):
+        """The verifier's verdicts; rows whose verdict has status ``error`` are tried once more."""
+        verdicts = _run_verifier(component, verifier, batch.completions, references, columns)
+        retry = [row for row, verdict in enumerate(verdicts) if verdict.status == "error"]
+        if retry:
+            def pick(values: list[Any] | None) -> list[Any] | None:
+                return None if values is None else [values[row] for row in retry]
+
+            again = _run_verifier(component, verifier, pick(batch.completions), pick(references),
+                                  {key: pick(values) for key, values in columns.items()})
+            for row, verdict in zip(retry, again, strict=True):
+                verdicts[row] = verdict
+        return verdicts
+
+
+def _run_verifier(component: Component, verifier: Any, completions: list[str], references: Any, columns: Any):
+    verdicts = list(verifier.verify_batch(completions, references, **columns))
+    if len(verdicts) != len(completions):
+        raise RuntimeError(f"verifier {component.verifier!r} returned {len(verdicts)} verdicts for {len(completions)}")
+    return verdicts
 
 
 def _shaping_result(component: Component, batch: RewardBatch) -> ComponentResult:
@@ -185,10 +214,12 @@ def _shaping_result(component: Component, batch: RewardBatch) -> ComponentResult
     counts = batch.token_counts or [None] * len(batch)
     scores = [term.score(text, count, config) for text, count in zip(batch.completions, counts, strict=True)]
     passed = [score >= 1.0 if term.gives_pass else None for score in scores]
-    return ComponentResult(scores, passed)
+    return ComponentResult(scores, passed, [None] * len(scores))
 
 
-def _verifier_inputs(component: Component, batch: RewardBatch) -> tuple[list[Any] | None, dict[str, list[Any]]]:
+def _verifier_inputs(
+    component: Component, needs_reference: bool, batch: RewardBatch
+) -> tuple[list[Any] | None, dict[str, list[Any]]]:
     def column(name: str, purpose: str) -> list[Any]:
         if name not in batch.columns:
             available = ", ".join(sorted(batch.columns)) or "none"
@@ -198,7 +229,11 @@ def _verifier_inputs(component: Component, batch: RewardBatch) -> tuple[list[Any
             )
         return batch.columns[name]
 
-    references = None if component.reference_column is None else column(component.reference_column, "reference")
+    reference_column = component.reference_column
+    if reference_column is None or (not needs_reference and reference_column not in batch.columns):
+        references = None  # a verifier that judges without a reference needs no reference column
+    else:
+        references = column(reference_column, "reference")
     columns = {key: values for key, values in batch.columns.items() if key not in _RESERVED_FIELDS}
     if batch.prompts is not None:
         columns["prompt"] = batch.prompts

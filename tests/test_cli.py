@@ -71,7 +71,8 @@ def test_score_jsonl_keeps_fields_and_adds_reward(tmp_path):
                   "--verifier", "exact", "--output", str(out))
     rows = read_jsonl(out)
     assert [row["id"] for row in rows] == [1, 2, 3]
-    assert rows[0]["reward"] == pytest.approx(2 / 3)  # choice passes (weight 2), exact fails (weight 1)
+    assert rows[0]["reward"] == pytest.approx(2.0)  # the weighted sum: choice passes (weight 2), exact fails
+    assert rows[0]["rewards"] == {"choice": 1.0, "exact": 0.0}
     assert rows[2]["verdicts"]["exact"]["passed"] is True
     assert (tmp_path / "out.rewards.png").stat().st_size > 1000
     assert "mean reward" in result.stderr and "pass rate: choice" in result.stderr

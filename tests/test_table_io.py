@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from rewards.scoring import ScoringError, parse_column_map, parse_verifier_weights, weighted_reward
-from rewards.table_io import read_rows, recover_jsonl
-from verifiers.base import Verdict
+from rewards.scoring.job import parse_column_map, parse_options, parse_verifier_weights, spec_from_flags
+from rewards.scoring.table_io import read_rows, recover_jsonl
+from rlvr.errors import RewardSpecError, ScoringError
 
 
 def test_recover_cuts_a_torn_last_line(tmp_path):
@@ -53,7 +53,27 @@ def test_column_map_accepts_reference_alias():
     assert explicit == {"answer", "completion"}
 
 
-def test_weighted_reward_ignores_not_applicable():
-    verdicts = {"a": Verdict(score=1.0, passed=True), "b": Verdict.not_applicable("no tests")}
-    assert weighted_reward(verdicts, {"a": 1.0, "b": 3.0}) == 1.0
-    assert weighted_reward({"b": verdicts["b"]}, {"b": 1.0}) is None
+@pytest.mark.parametrize(
+    "pairs, expected",
+    [
+        (["math.timeout=3"], {"math": {"timeout": 3}}),  # JSON values become numbers
+        (["exact.case_sensitive=true", "exact.x=abc"], {"exact": {"case_sensitive": True, "x": "abc"}}),
+    ],
+)
+def test_parse_options(pairs, expected):
+    assert parse_options(pairs) == expected
+
+
+@pytest.mark.parametrize("pairs", [["timeout=3"], ["math.=3"], [".timeout=3"], ["math.timeout"]])
+def test_bad_options_say_the_form(pairs):
+    with pytest.raises(ScoringError, match="NAME.KEY=VALUE"):
+        parse_options(pairs)
+
+
+def test_options_are_validated_and_name_the_key():
+    with pytest.raises(RewardSpecError, match="timeout"):
+        spec_from_flags(["math"], ["math.timeout=0"])
+    with pytest.raises(RewardSpecError, match="timout"):
+        spec_from_flags(["math"], ["math.timout=3"])
+    with pytest.raises(ScoringError, match="'exact'"):
+        spec_from_flags(["math"], ["exact.case_sensitive=true"])

@@ -13,15 +13,16 @@ def cmd_score(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from rewards.score_report import summarize, write_histogram
-    from rewards.scoring import ScoreJob, parse_column_map, parse_verifier_weights, score_rows
-    from rewards.table_io import count_rows
+    from rewards.scoring.job import ScoreJob, build_spec, parse_column_map
+    from rewards.scoring.report import summarize, write_histogram
+    from rewards.scoring.run import score_rows
+    from rewards.scoring.table_io import count_rows
 
     columns, explicit = parse_column_map(args.column)
     job = ScoreJob(
         input_path=Path(args.input),
         output_path=Path(args.output),
-        weights=parse_verifier_weights(args.verifier),
+        spec=build_spec(args.reward, args.verifier, args.option),
         columns=columns,
         required={"completion"} | explicit,
         workers=args.workers,
@@ -38,7 +39,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     for _line, error in result.skipped:
         console.print(f"[yellow]skipped[/] {error}")
     rows = _output_rows(job)
-    summary = summarize(rows, list(job.weights))
+    summary = summarize(rows, [c.name for c in job.spec.components if c.verifier is not None])
     _print_summary(console, summary, result)
     rewards = [row["reward"] for row in rows if row["reward"] is not None]
     if rewards:
@@ -50,7 +51,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def _output_rows(job) -> list[dict]:
-    from rewards.table_io import read_jsonl
+    from rewards.scoring.table_io import read_jsonl
 
     if job.output_path.suffix != ".parquet":
         return read_jsonl(job.output_path)
@@ -72,6 +73,9 @@ def _print_summary(console, summary, result) -> None:
     table.add_row("mean reward", mean)
     for name, rate in summary.pass_rates.items():
         table.add_row(f"pass rate: {name}", "n/a" if rate is None else f"{rate:.1%}")
+        counts = summary.statuses[name]
+        if set(counts) - {"ok"}:
+            table.add_row(f"verdicts: {name}", ", ".join(f"{status} {n}" for status, n in sorted(counts.items())))
     rate = result.scored / result.seconds if result.seconds > 0 else 0.0
     table.add_row("rows/s (this run)", f"{rate:.1f}")
     console.print(table)
@@ -80,7 +84,11 @@ def _print_summary(console, summary, result) -> None:
 def add_parser(verbs: argparse._SubParsersAction) -> None:
     parser = verbs.add_parser("score", help="score a JSONL, CSV or Parquet file of completions")
     parser.add_argument("input")
-    parser.add_argument("--verifier", action="append", default=[], metavar="NAME[=WEIGHT]", required=True)
+    parser.add_argument("--reward", default=None, metavar="SPEC.yaml", help="a reward spec (YAML or JSON)")
+    parser.add_argument("--verifier", action="append", default=[], metavar="NAME[=WEIGHT]",
+                        help="shorthand for a spec: one component per verifier")
+    parser.add_argument("--option", action="append", default=[], metavar="NAME.KEY=VALUE",
+                        help="a component's config, as in math.timeout=5")
     parser.add_argument("--output", required=True, help="JSONL, or Parquet when it ends in .parquet")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run")

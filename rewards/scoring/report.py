@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,24 +18,22 @@ class ScoreSummary:
     mean_reward: float | None
     rewarded_rows: int
     pass_rates: dict[str, float | None]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "mean_reward": self.mean_reward,
-            "rewarded_rows": self.rewarded_rows,
-            "pass_rates": self.pass_rates,
-        }
+    statuses: dict[str, Counter[str]]  # component -> verdict status -> rows
 
 
-def summarize(rows: list[dict[str, Any]], verifier_names: list[str]) -> ScoreSummary:
+def summarize(rows: list[dict[str, Any]], component_names: list[str]) -> ScoreSummary:
+    """Mean reward, pass rate per component (over the rows it judged) and verdict status counts."""
     rewards = [row["reward"] for row in rows if row.get("reward") is not None]
     pass_rates: dict[str, float | None] = {}
-    for name in verifier_names:
-        judged = [row["verdicts"][name]["passed"] for row in rows if row["verdicts"][name]["passed"] is not None]
+    statuses: dict[str, Counter[str]] = {}
+    for name in component_names:
+        verdicts = [row["verdicts"].get(name) for row in rows]
+        verdicts = [verdict for verdict in verdicts if verdict is not None]
+        judged = [verdict["passed"] for verdict in verdicts if verdict["passed"] is not None]
         pass_rates[name] = sum(judged) / len(judged) if judged else None
+        statuses[name] = Counter(verdict.get("status", "ok") for verdict in verdicts)
     mean = sum(rewards) / len(rewards) if rewards else None
-    return ScoreSummary(len(rows), mean, len(rewards), pass_rates)
+    return ScoreSummary(len(rows), mean, len(rewards), pass_rates, statuses)
 
 
 def histogram_path(output_path: Path) -> Path:

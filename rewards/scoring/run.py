@@ -1,82 +1,30 @@
-"""Offline scoring: every row of a dataset through verifiers, resumable, in parallel."""
+"""Offline scoring: every row of a dataset through a reward spec, resumable, in parallel.
+
+Each row is scored by :class:`rewards.compose.SpecEvaluator`, the one place a reward total is
+computed, so ``reward`` here is the number TRL gets from ``get_reward_funcs(spec)`` with
+``reward_weights``: the weighted **sum** of the components that apply (``None`` when none does).
+"""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from rewards.table_io import InputRow, append_jsonl, read_jsonl, read_rows, recover_jsonl
+from rewards.compose import RewardBatch, SpecEvaluator
+from rewards.scoring.job import ScoreJob
+from rewards.scoring.table_io import InputRow, append_jsonl, read_jsonl, read_rows, recover_jsonl
+from rewards.spec import RewardSpec
 from rlvr.errors import ScoringError
-from verifiers.base import Verdict, Verifier
 
-__all__ = ["DEFAULT_COLUMNS", "ScoreJob", "ScoringError", "parse_column_map", "parse_verifier_weights", "score_rows"]
+__all__ = ["RESULT_COLUMNS", "ScoreResult", "score_chunk", "score_rows"]
 
-# Logical field -> dataset column. "answer" is the reference answer.
-DEFAULT_COLUMNS: dict[str, str] = {
-    "completion": "completion",
-    "answer": "answer",
-    "prompt": "prompt",
-    "question": "question",
-    "tests": "tests",
-    "entry_point": "entry_point",
-    "test_list": "test_list",
-}
-RESULT_COLUMNS = ("reward", "verdicts")
-
-
-
-def parse_verifier_weights(specs: Sequence[str]) -> dict[str, float]:
-    """``["math=2", "exact"]`` -> ``{"math": 2.0, "exact": 1.0}``."""
-    weights: dict[str, float] = {}
-    for spec in specs:
-        name, _, weight = spec.partition("=")
-        try:
-            value = float(weight) if weight else 1.0
-        except ValueError:
-            raise ScoringError(f"--verifier {spec!r}: the weight must be a number, as in math=2") from None
-        if value < 0:
-            raise ScoringError(f"--verifier {spec!r}: the weight must not be negative")
-        if name in weights:
-            raise ScoringError(f"--verifier {name!r} is given twice")
-        weights[name] = value
-    if not weights:
-        raise ScoringError("name at least one --verifier")
-    return weights
-
-
-def parse_column_map(specs: Sequence[str]) -> tuple[dict[str, str], set[str]]:
-    """``["completion=pred"]`` -> (full column map, the fields the user named explicitly)."""
-    columns = dict(DEFAULT_COLUMNS)
-    explicit: set[str] = set()
-    for spec in specs:
-        logical, sep, column = spec.partition("=")
-        logical = "answer" if logical == "reference" else logical
-        if not sep or not logical or not column:
-            raise ScoringError(f"--column {spec!r}: expected FIELD=COLUMN, as in completion=pred")
-        columns[logical] = column
-        explicit.add(logical)
-    return columns, explicit
-
-
-@dataclass
-class ScoreJob:
-    """What to score and how; built by the CLI or by Python callers."""
-
-    input_path: Path
-    output_path: Path
-    weights: dict[str, float]
-    columns: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COLUMNS))
-    required: set[str] = field(default_factory=lambda: {"completion"})
-    workers: int = 1
-    resume: bool = False
-    skip_invalid: bool = False
-    chunk_size: int = 32
+RESULT_COLUMNS = ("reward", "rewards", "verdicts")
 
 
 def _fields_for(row: dict[str, Any], columns: dict[str, str]) -> dict[str, Any]:
@@ -87,50 +35,39 @@ def _fields_for(row: dict[str, Any], columns: dict[str, str]) -> dict[str, Any]:
     return fields
 
 
-def score_chunk(
-    verifiers: dict[str, Verifier], weights: dict[str, float], rows: list[dict[str, Any]], columns: dict[str, str]
-) -> list[dict[str, Any]]:
-    """Score rows with every verifier's batch form and attach ``reward`` and ``verdicts``."""
+def row_batch(rows: list[dict[str, Any]], columns: dict[str, str]) -> RewardBatch:
+    """The :class:`RewardBatch` of dataset rows, with the logical column names (``answer`` is the reference)."""
     views = [_fields_for(row, columns) for row in rows]
     completions = ["" if (text := view.pop("completion", None)) is None else str(text) for view in views]
-    references = [view.pop("answer", None) for view in views]
-    keys = sorted({key for view in views for key in view})
-    batch_columns = {key: [view.get(key) for view in views] for key in keys}
-    per_verifier: dict[str, list[Verdict]] = {
-        name: verifier.verify_batch(completions, references, **batch_columns) for name, verifier in verifiers.items()
-    }
+    keys = sorted({key for view in views for key in view} | {"answer"})
+    return RewardBatch(completions, columns={key: [view.get(key) for view in views] for key in keys})
+
+
+def score_chunk(evaluator: SpecEvaluator, rows: list[dict[str, Any]], columns: dict[str, str]) -> list[dict[str, Any]]:
+    """Score rows through the spec and attach ``reward`` (the total), ``rewards`` and ``verdicts``."""
+    result = evaluator.evaluate(row_batch(rows, columns))
     scored = []
     for index, row in enumerate(rows):
-        verdicts = {name: results[index] for name, results in per_verifier.items()}
-        scored.append({**row, "reward": weighted_reward(verdicts, weights), "verdicts": _dump(verdicts)})
+        verdicts = {name: values[index] for name, values in result.verdicts.items()}
+        scored.append({
+            **row,
+            "reward": result.totals[index],
+            "rewards": {name: values[index] for name, values in result.components.items()},
+            "verdicts": {name: None if v is None else v.model_dump(mode="json") for name, v in verdicts.items()},
+        })
     return scored
 
 
-def weighted_reward(verdicts: dict[str, Verdict], weights: dict[str, float]) -> float | None:
-    """Weighted mean of the applicable verdicts' scores; None when none applies."""
-    applicable = {name: verdict for name, verdict in verdicts.items() if verdict.applicable}
-    total_weight = sum(weights[name] for name in applicable)
-    if not applicable or total_weight == 0:
-        return None
-    return sum(weights[name] * verdict.score for name, verdict in applicable.items()) / total_weight
+# Worker-process state: each worker builds its evaluator (and so its verifiers) once.
+_worker_evaluator: list[SpecEvaluator] = []
 
 
-def _dump(verdicts: dict[str, Verdict]) -> dict[str, dict[str, Any]]:
-    return {name: verdict.model_dump(mode="json") for name, verdict in verdicts.items()}
+def _init_worker(spec_data: dict[str, Any]) -> None:
+    _worker_evaluator.append(SpecEvaluator(RewardSpec.from_dict(spec_data)))
 
 
-# Worker-process state: each worker builds its own verifiers once.
-_worker_verifiers: dict[str, Verifier] = {}
-
-
-def _init_worker(names: list[str]) -> None:
-    from plugins import make_verifier
-
-    _worker_verifiers.update({name: make_verifier(name) for name in names})
-
-
-def _score_in_worker(weights: dict[str, float], rows: list[dict[str, Any]], columns: dict[str, str]):
-    return score_chunk(_worker_verifiers, weights, rows, columns)
+def _score_in_worker(rows: list[dict[str, Any]], columns: dict[str, str]) -> list[dict[str, Any]]:
+    return score_chunk(_worker_evaluator[0], rows, columns)
 
 
 @dataclass
@@ -223,10 +160,6 @@ def score_rows(job: ScoreJob, progress: Any = None) -> ScoreResult:
     every finished row on disk once; ``resume`` cuts a torn last line and carries on after
     the rows already there. ``progress(advance)`` is called as rows finish.
     """
-    from plugins import get_verifier_class
-
-    for name in job.weights:
-        get_verifier_class(name)
     result = ScoreResult()
     started = time.perf_counter()
     done, out_handle, skipped_handle = _open_outputs(job)
@@ -249,23 +182,20 @@ def score_rows(job: ScoreJob, progress: Any = None) -> ScoreResult:
 
 
 def _run_chunks(job: ScoreJob, chunks: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
-    names = list(job.weights)
     if job.workers <= 1:
-        from plugins import make_verifier
-
-        verifiers = {name: make_verifier(name) for name in names}
+        evaluator = SpecEvaluator(job.spec)
         try:
             for rows in chunks:
-                yield score_chunk(verifiers, job.weights, rows, job.columns)
+                yield score_chunk(evaluator, rows, job.columns)
         finally:
-            for verifier in verifiers.values():
-                verifier.close()
+            evaluator.close()
         return
     context = get_context("spawn")
-    with ProcessPoolExecutor(job.workers, mp_context=context, initializer=_init_worker, initargs=(names,)) as pool:
+    initargs = (job.spec.to_dict(),)
+    with ProcessPoolExecutor(job.workers, mp_context=context, initializer=_init_worker, initargs=initargs) as pool:
         in_flight: list[Future] = []
         for rows in chunks:
-            in_flight.append(pool.submit(_score_in_worker, job.weights, rows, job.columns))
+            in_flight.append(pool.submit(_score_in_worker, rows, job.columns))
             if len(in_flight) >= 2 * job.workers:
                 yield in_flight.pop(0).result()
         while in_flight:

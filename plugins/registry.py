@@ -77,10 +77,22 @@ def collect_verifiers() -> dict[str, VerifierEntry]:
     return entries
 
 
+_cache: dict[tuple[tuple[str, int], ...], dict[str, VerifierEntry]] = {}
+
+
 def verifier_entries() -> dict[str, VerifierEntry]:
-    """Every registered verifier by name, after loading plugins."""
+    """Every registered verifier by name, after loading plugins.
+
+    The hooks run once per set of registered plugins: registering or unregistering a plugin
+    (a test's inline plugin, ``reset_plugins``) makes the next call collect again.
+    """
     load_plugins()
-    return collect_verifiers()
+    key = tuple(sorted((name, id(plugin)) for name, plugin in pm.list_name_plugin()))
+    entries = _cache.get(key)
+    if entries is None:
+        _cache.clear()
+        entries = _cache[key] = collect_verifiers()
+    return dict(entries)
 
 
 def get_verifier_class(name: str) -> type[Verifier]:

@@ -40,6 +40,27 @@ def test_hook_register_verifiers(register_plugin):
     assert make_verifier("echo").verify("x", "x").passed is True
 
 
+class CountingPlugin:
+    calls = 0
+
+    @hookimpl
+    def register_verifiers(self, register):
+        CountingPlugin.calls += 1
+        register(EchoVerifier)
+
+
+def test_hooks_run_once_per_plugin_set(register_plugin):
+    register_plugin(CountingPlugin(), name="counting")
+    for _ in range(3):
+        assert "echo" in verifier_entries()
+    assert CountingPlugin.calls == 1
+    verifier_entries().clear()  # a caller's copy: clearing it leaves the registry whole
+    assert "echo" in verifier_entries()
+    register_plugin(type("Later", (), {})(), name="later")  # the plugin set changed: collect again
+    verifier_entries()
+    assert CountingPlugin.calls == 2
+
+
 def test_duplicate_name_names_both_plugins(register_plugin):
     register_plugin(EchoPlugin(), name="first")
     register_plugin(EchoPlugin(), name="second")

@@ -15,8 +15,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from transformers import TrainerCallback
-
 from trainers.cli import start_run
 from trainers.grpo import latest_checkpoint, starting_policy
 
@@ -39,21 +37,6 @@ PPO_DEFAULTS: dict[str, Any] = {
     "disable_tqdm": True,
 }
 VALUE_FOLDER = "value_model"
-
-
-class ResumeFromStep(TrainerCallback):
-    """Continue the step count of a resumed run, and save the value model with each checkpoint."""
-
-    def __init__(self, value_model: Any, start_step: int, total_steps: int):
-        self.value_model, self.start_step, self.total_steps = value_model, start_step, total_steps
-
-    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-        state.global_step, state.max_steps = self.start_step, self.total_steps
-
-    def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-        folder = Path(args.output_dir) / f"checkpoint-{state.global_step}"
-        if folder.is_dir():
-            self.value_model.save_pretrained(folder / VALUE_FOLDER)
 
 
 def _resume_point(checkpoint: str | None) -> int:
@@ -101,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     from plugins import make_verifier
     from rewards.ppo import VerifierRewardModel, add_reward_logging
     from trainers.evaluate import evaluate_policy, report_run
-    from trainers.schedule import TemperatureSchedule, scheduled_generate
+    from trainers.schedule import ResumeFromStep, TemperatureSchedule, scheduled_generate
     from trainers.sft import lora_config
 
     run_args, config, setup = start_run(PPOConfig, PPO_DEFAULTS, argv)
@@ -126,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         reward_model=reward_model,
         train_dataset=train_dataset,
         value_model=value_model,
-        callbacks=[ResumeFromStep(value_model, done, total), schedule],
+        callbacks=[ResumeFromStep(value_model, done, total, VALUE_FOLDER), schedule],
         peft_config=lora_config(run_args),
     )
     add_reward_logging(trainer, reward_model)

@@ -1,12 +1,13 @@
-"""The sampling temperature schedule (default 0.7 -> 0.3, linear over the run) as a TrainerCallback."""
+"""Trainer callbacks: the sampling temperature schedule (default 0.7 -> 0.3, linear) and PPO's resumed step count."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from transformers import TrainerCallback
 
-__all__ = ["TemperatureSchedule", "scheduled_generate"]
+__all__ = ["ResumeFromStep", "TemperatureSchedule", "scheduled_generate"]
 
 
 class TemperatureSchedule(TrainerCallback):
@@ -60,3 +61,19 @@ def scheduled_generate(model: Any, schedule: TemperatureSchedule) -> None:
         return original(*args, generation_config=generation_config, **kwargs)
 
     model.generate = generate
+
+
+class ResumeFromStep(TrainerCallback):
+    """Continue the step count of a resumed run, and save the value model with each checkpoint."""
+
+    def __init__(self, value_model: Any, start_step: int, total_steps: int, value_folder: str):
+        self.value_model, self.start_step, self.total_steps = value_model, start_step, total_steps
+        self.value_folder = value_folder
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        state.global_step, state.max_steps = self.start_step, self.total_steps
+
+    def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        folder = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+        if folder.is_dir():
+            self.value_model.save_pretrained(folder / self.value_folder)

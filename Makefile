@@ -26,6 +26,7 @@ demo: $(STAMP)
 	$(BIN)/python -m trainers.grpo
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

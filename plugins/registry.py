@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from plugins.manager import load_plugins, plugin_version, pm
-from rlvr.errors import ConfigError, DuplicateVerifierError, UnknownVerifierError
+from rlvr.errors import ConfigError, DuplicateVerifierError, UnknownVerifierError, validation_message
 from verifiers.base import Verifier, VerifierConfig
 
 __all__ = [
@@ -103,23 +103,13 @@ def get_verifier_class(name: str) -> type[Verifier]:
     return entries[name].cls
 
 
-def config_error_lines(error: ValidationError) -> str:
-    """A pydantic error as one line: ``key: message; other: message``."""
-    lines = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"])
-        message = item["msg"].removeprefix("Value error, ")
-        lines.append(f"{where}: {message}" if where else message)
-    return "; ".join(lines)
-
-
 def validate_config(name: str, config: dict[str, Any] | None = None) -> VerifierConfig:
     """The validated Config of verifier ``name``; a bad key or value raises :class:`ConfigError` naming it."""
     cls = get_verifier_class(name)
     try:
         return cls.Config.model_validate(config or {})
     except ValidationError as error:
-        raise ConfigError(f"verifier {name!r}: {config_error_lines(error)}") from None
+        raise ConfigError(f"verifier {name!r}: {validation_message(error)}") from None
 
 
 def make_verifier(name: str, config: dict[str, Any] | None = None) -> Verifier:

@@ -21,21 +21,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rewards.shaping import SHAPING_TERMS
-from rlvr.errors import RewardSpecError
+from rlvr.errors import RewardSpecError, validation_message
 
 __all__ = ["Component", "Gate", "RewardSpec", "RewardSpecError"]
 
 NAME_PATTERN = r"^[a-z][a-z0-9_\-]*$"
 
-
-
-def _error_lines(error: ValidationError) -> str:
-    lines = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"])
-        message = item["msg"].removeprefix("Value error, ")
-        lines.append(f"{where}: {message}" if where else message)
-    return "; ".join(lines)
 
 
 class Gate(BaseModel):
@@ -95,7 +86,7 @@ class Component(BaseModel):
         try:
             config_class.model_validate(self.config)
         except ValidationError as error:
-            raise ValueError(f"component {self.name!r}, config for {what}: {_error_lines(error)}") from None
+            raise ValueError(f"component {self.name!r}, config for {what}: {validation_message(error)}") from None
         return self
 
     def shaping_config(self) -> BaseModel:
@@ -150,7 +141,7 @@ class RewardSpec(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as error:
-            raise RewardSpecError(f"invalid reward spec: {_error_lines(error)}") from None
+            raise RewardSpecError(f"invalid reward spec: {validation_message(error)}") from None
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> RewardSpec:

@@ -11,6 +11,8 @@ for bad values, ``KeyError`` for an unknown name), so ``except ValueError`` keep
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "ConfigError",
     "DuplicateVerifierError",
@@ -26,7 +28,18 @@ __all__ = [
     "TaskError",
     "UnknownModelError",
     "UnknownVerifierError",
+    "validation_message",
 ]
+
+
+def validation_message(error: Any) -> str:
+    """A pydantic ``ValidationError`` as one line that names each key at fault: ``key: message; ...``."""
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: {message}" if where else message)
+    return "; ".join(lines)
 
 
 class RlvrError(Exception):

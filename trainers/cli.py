@@ -10,13 +10,12 @@ from __future__ import annotations
 import sys
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-__all__ = ["RunArguments", "SetupError", "parse_args", "prepare_run", "start_run"]
+from rlvr.errors import RlvrError, SetupError
 
-
-class SetupError(ValueError):
-    """A bad --model, --task or --reward: reported as one line before anything heavy happens."""
+__all__ = ["RunArguments", "SetupError", "latest_checkpoint", "parse_args", "prepare_run", "start_run"]
 
 
 @dataclass
@@ -99,9 +98,9 @@ def start_run(
 
 def prepare_run(run_args: RunArguments, default_model: str | None = None) -> dict[str, Any]:
     """Resolve the model, task and reward spec (files and names only); raise SetupError on bad input."""
-    from rewards.spec import RewardSpec, RewardSpecError
-    from trainers.data import TaskError, load_task
-    from trainers.models import UnknownModelError, resolve_model
+    from rewards.spec import RewardSpec
+    from trainers.data import load_task
+    from trainers.models import resolve_model
 
     name = run_args.model or default_model or ("smollm2-135m-instruct" if has_gpu() else "tiny")
     cpu_default = run_args.model is None and not has_gpu()
@@ -110,7 +109,7 @@ def prepare_run(run_args: RunArguments, default_model: str | None = None) -> dic
         task = load_task(run_args.task, n_heldout=run_args.n_heldout, **synthetic_options(run_args, cpu_default))
         spec = RewardSpec.from_yaml(run_args.reward) if run_args.reward else _default_spec(task.verifier)
         _check_spec_columns(spec, task.train[0] if task.train else {})
-    except (UnknownModelError, TaskError, RewardSpecError, FileNotFoundError) as error:
+    except (RlvrError, FileNotFoundError) as error:
         raise SetupError(str(error)) from error
     if source.kind == "tiny" and not has_gpu():
         import torch
@@ -175,3 +174,12 @@ def fail(error: Exception) -> None:
     """Print a setup error as one line and exit with status 2."""
     print(f"error: {error}", file=sys.stderr)
     raise SystemExit(2)
+
+
+def latest_checkpoint(output_dir: str, no_resume: bool = False) -> str | None:
+    """The newest ``checkpoint-N`` in ``output_dir`` to resume from, unless ``--no_resume``."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    if no_resume or not Path(output_dir).is_dir():
+        return None
+    return get_last_checkpoint(output_dir)

@@ -8,13 +8,13 @@ is loaded.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rlvr.errors import TaskError
 from trainers.synthetic import KINDS, split_problems
+from verifiers.math.extract import last_boxed
 
 __all__ = ["SYNTHETIC", "HUMANEVAL", "Task", "TaskError", "format_prompt", "load_task", "read_rows"]
 
@@ -26,7 +26,6 @@ _LAYOUTS = (
     ("problem", "solution", None),  # MATH: the answer is the last \boxed{} of the solution
     ("prompt", "answer", None),
 )
-_BOXED = re.compile(r"\\boxed\s*\{")
 
 
 
@@ -39,19 +38,6 @@ class Task:
     heldout: list[dict[str, Any]]
     verifier: str = "math"
     info: dict[str, Any] = field(default_factory=dict)
-
-
-def last_boxed(text: str) -> str | None:
-    """The content of the last ``\\boxed{...}`` in ``text`` (braces balanced), or None."""
-    starts = [m.end() for m in _BOXED.finditer(text)]
-    if not starts:
-        return None
-    depth, start = 1, starts[-1]
-    for index in range(start, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[index], 0)
-        if depth == 0:
-            return text[start:index]
-    return None
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -74,7 +60,7 @@ def _normalise_row(row: dict[str, Any], layout: tuple[str, str, None]) -> dict[s
         steps, answer = text.rsplit("####", 1)
         answer = answer.strip().replace(",", "")
         return {"question": question, "answer": answer, "solution": f"{steps.strip()} \\boxed{{{answer}}}"}
-    boxed = last_boxed(text)
+    boxed, _ = last_boxed(text)
     if boxed is not None:  # MATH: a worked solution that ends in \boxed{}
         return {"question": question, "answer": boxed, "solution": text}
     return {"question": question, "answer": text.strip(), "solution": None}

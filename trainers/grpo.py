@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from trainers.cli import start_run
+from trainers.cli import latest_checkpoint, start_run
 from trainers.data import format_prompt
 
 __all__ = ["GRPO_DEFAULTS", "main", "rl_dataset_rows", "saved_starting_policy"]
@@ -72,15 +72,6 @@ def saved_starting_policy(model: Any, tokenizer: Any, output_dir: str) -> None:
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     model.config._name_or_path = str(folder)
-
-
-def latest_checkpoint(output_dir: str, no_resume: bool) -> str | None:
-    """The newest ``checkpoint-N`` in ``output_dir`` to resume from, unless ``--no_resume``."""
-    from transformers.trainer_utils import get_last_checkpoint
-
-    if no_resume or not Path(output_dir).is_dir():
-        return None
-    return get_last_checkpoint(output_dir)
 
 
 def main(argv: list[str] | None = None) -> None:

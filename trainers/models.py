@@ -21,7 +21,6 @@ __all__ = [
     "UnknownModelError",
     "cache_dir",
     "load_policy",
-    "load_value_model",
     "resolve_model",
 ]
 
@@ -149,10 +148,3 @@ def load_policy(source: ModelSource, seed: int = 0) -> tuple[Any, Any]:
     if model.generation_config.pad_token_id is None:
         model.generation_config.pad_token_id = tokenizer.pad_token_id
     return model, tokenizer
-
-
-def load_value_model(policy_folder: str) -> Any:
-    """A one-output sequence-classification head on the policy's backbone (PPO's value model)."""
-    from transformers import AutoModelForSequenceClassification
-
-    return AutoModelForSequenceClassification.from_pretrained(policy_folder, num_labels=1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rlvr.plots import save_png
+
 __all__ = ["save_curve"]
 
 
@@ -13,19 +15,12 @@ def save_curve(log_history: list[dict[str, Any]], metric: str, path: Path) -> Pa
     points = [(entry["step"], entry[metric]) for entry in log_history if metric in entry and "step" in entry]
     if not points:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     steps, values = zip(*points, strict=True)
-    figure, axes = plt.subplots(figsize=(6, 3.5))
-    axes.plot(steps, values, marker="o", markersize=3)
-    axes.set_xlabel("step")
-    axes.set_ylabel(metric)
-    axes.grid(alpha=0.3)
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-    return path
+
+    def draw(axes: list[Any]) -> None:
+        axes[0].plot(steps, values, marker="o", markersize=3)
+        axes[0].set_xlabel("step")
+        axes[0].set_ylabel(metric)
+        axes[0].grid(alpha=0.3)
+
+    return save_png(path, draw)

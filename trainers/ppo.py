@@ -15,8 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from trainers.cli import start_run
-from trainers.grpo import latest_checkpoint, starting_policy
+from trainers.cli import latest_checkpoint, start_run
+from trainers.grpo import starting_policy
 
 __all__ = ["PPO_DEFAULTS", "main"]
 

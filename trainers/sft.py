@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from trainers.cli import RunArguments, start_run
+from trainers.cli import RunArguments, latest_checkpoint, start_run
 from trainers.data import format_prompt
 
 __all__ = ["SFT_DEFAULTS", "lora_config", "main", "sft_dataset", "train_sft", "warm_start_policy"]
@@ -56,15 +56,8 @@ def train_sft(model: Any, tokenizer: Any, rows: list[dict[str, Any]], config: An
         processing_class=tokenizer,
         peft_config=peft_config,
     )
-    trainer.train(resume_from_checkpoint=_latest_checkpoint(config.output_dir))
+    trainer.train(resume_from_checkpoint=latest_checkpoint(config.output_dir))
     return trainer
-
-
-def _latest_checkpoint(output_dir: str) -> str | None:
-    from transformers.trainer_utils import get_last_checkpoint
-
-    folder = Path(output_dir)
-    return get_last_checkpoint(str(folder)) if folder.is_dir() else None
 
 
 def warm_start_policy(

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rlvr.plots import save_png
+
 __all__ = ["ScoreSummary", "summarize", "write_histogram"]
 
 
@@ -42,18 +44,11 @@ def histogram_path(output_path: Path) -> Path:
 
 def write_histogram(rewards: list[float], output_path: Path, title: str) -> Path:
     """A PNG histogram of the rewards beside the output file."""
-    import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    def draw(axes: list[Any]) -> None:
+        axes[0].hist(rewards, bins=20, range=(0.0, 1.0), color="#4c72b0", edgecolor="white")
+        axes[0].set_xlabel("reward")
+        axes[0].set_ylabel("rows")
+        axes[0].set_title(title)
 
-    figure, axes = plt.subplots(figsize=(6, 3.5), dpi=100)
-    axes.hist(rewards, bins=20, range=(0.0, 1.0), color="#4c72b0", edgecolor="white")
-    axes.set_xlabel("reward")
-    axes.set_ylabel("rows")
-    axes.set_title(title)
-    figure.tight_layout()
-    path = histogram_path(output_path)
-    figure.savefig(path)
-    plt.close(figure)
-    return path
+    return save_png(histogram_path(output_path), draw)

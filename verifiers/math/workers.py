@@ -144,12 +144,6 @@ class MathWorkerPool:
         self._all.add(worker)
         return worker
 
-    def prestart(self) -> None:
-        """Start the first worker in the background so that the first sympy call does not wait for imports."""
-        with self._lock:
-            if not self._all and not self._closed:
-                self._idle.put(self._spawn())
-
     def _acquire(self, deadline: float) -> _Worker | None:
         with self._lock:
             if self._closed:

@@ -118,8 +118,12 @@ totals=[1.5, 0.0, 1.0, None])
 
     def component_scores(self, name: str, batch: RewardBatch) -> list[float | None]:
         """The scores of component ``name`` on ``batch``, with its gate applied."""
+        return list(self.component_result(name, batch).scores)
+
+    def component_result(self, name: str, batch: RewardBatch) -> ComponentResult:
+        """Scores, pass/fail and verdicts of component ``name`` on ``batch``, with its gate applied."""
         with self._lock:
-            return list(self._result(self.spec.component(name), batch, batch.fingerprint()).scores)
+            return self._result(self.spec.component(name), batch, batch.fingerprint())
 
     def evaluate(self, batch: RewardBatch) -> BatchRewards:
         """Every component and the weighted totals for ``batch``."""

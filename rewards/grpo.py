@@ -8,12 +8,13 @@ and sums the weighted rewards over the components that are not ``None``.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, get_args
 
 from rewards.compose import RewardBatch, shared_evaluator
 from rewards.spec import RewardSpec
+from verifiers.base import Status, Verdict
 
-__all__ = ["ComponentReward", "completion_text", "get_reward_funcs", "prompt_text"]
+__all__ = ["ComponentReward", "completion_text", "get_reward_funcs", "prompt_text", "status_shares"]
 
 # Keyword arguments TRL adds for reward functions that are not dataset columns.
 _TRL_EXTRAS = frozenset({"trainer_state", "log_extra", "log_metric", "environments", "completion_ids"})
@@ -74,6 +75,17 @@ def trl_batch(prompts: list[Any] | None, completions: list[Any], kwargs: dict[st
     )
 
 
+def status_shares(verdicts: list[Verdict | None]) -> dict[str, float]:
+    """The share of each verdict status among the judged rows (rows behind a closed gate left out).
+
+    Example:
+        >>> status_shares([Verdict(score=1.0), Verdict.error("worker crashed"), None])
+        {'ok': 0.5, 'unparseable': 0.0, 'timeout': 0.0, 'error': 0.5}
+    """
+    judged = [verdict.status for verdict in verdicts if verdict is not None]
+    return {status: judged.count(status) / len(judged) if judged else 0.0 for status in get_args(Status)}
+
+
 class ComponentReward:
     """A TRL reward function for one component; picklable, thread-safe, named after the component.
 
@@ -94,7 +106,12 @@ class ComponentReward:
         if completions is None:
             raise TypeError(f"reward function {self.__name__!r} needs completions=")
         batch = trl_batch(prompts, completions, kwargs)
-        return shared_evaluator(self.spec).component_scores(self.component, batch)
+        result = shared_evaluator(self.spec).component_result(self.component, batch)
+        log_metric = kwargs.get("log_metric")
+        if callable(log_metric) and self.spec.component(self.component).verifier is not None:
+            for name, share in status_shares(result.verdicts).items():
+                log_metric(f"verdicts/{self.component}/{name}", share)
+        return list(result.scores)
 
     @property
     def spec(self) -> RewardSpec:

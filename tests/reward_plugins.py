@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from plugins import hookimpl
 from verifiers.base import Verdict, Verifier
 
-__all__ = ["BrokenVerifier", "ParityVerifier", "RewardTestPlugin"]
+__all__ = ["BrokenVerifier", "FlakyVerifier", "ParityVerifier", "RewardTestPlugin"]
 
 
 class ParityVerifier(Verifier):
@@ -45,8 +45,24 @@ class BrokenVerifier(Verifier):
         raise ZeroDivisionError("verifier bug")
 
 
+class FlakyVerifier(Verifier):
+    """``error`` verdicts (the verifier's own trouble) on a completion's first ``fails`` tries, then a pass."""
+
+    name = "flaky"
+    description = "Test verifier: infrastructure errors on the first tries of completions that say how many"
+    needs_reference = False
+    tries: ClassVar[dict[str, int]] = {}
+
+    def verify(self, completion: str, reference: Any = None, **fields: Any) -> Verdict:
+        FlakyVerifier.tries[completion] = FlakyVerifier.tries.get(completion, 0) + 1
+        if FlakyVerifier.tries[completion] <= int(completion):
+            return Verdict.error("no free worker")
+        return Verdict(score=1.0, passed=True)
+
+
 class RewardTestPlugin:
     @hookimpl
     def register_verifiers(self, register):
         register(ParityVerifier)
         register(BrokenVerifier)
+        register(FlakyVerifier)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from reward_plugins import ParityVerifier
+from reward_plugins import FlakyVerifier, ParityVerifier
 
 from rewards.compose import RewardBatch, RewardInputError, SpecEvaluator
 from rewards.spec import RewardSpec
@@ -103,3 +103,13 @@ def test_length_term_uses_token_counts_when_given():
     text = "one two three"  # 3 words
     assert spec.evaluate(RewardBatch([text], token_counts=[10])).components["len"] == [-1.0]
     assert spec.evaluate(RewardBatch([text])).components["len"] == [0.0]  # without counts: word pieces
+
+
+def test_error_verdicts_are_retried_once_then_carry_no_reward(test_verifiers):
+    FlakyVerifier.tries.clear()
+    spec = evaluator({"name": "flaky", "verifier": "flaky"}, {"name": "fmt", "shaping": "format", "weight": 0.5})
+    result = spec.evaluate(RewardBatch(["0", "1", "2"]))  # the number: how many tries fail
+    assert FlakyVerifier.tries == {"0": 1, "1": 2, "2": 2}  # only rows with an error verdict are tried again
+    assert result.components["flaky"] == [1.0, 1.0, None]  # still an error after the retry: not applicable
+    assert [v.status for v in result.verdicts["flaky"]] == ["ok", "ok", "error"]
+    assert result.totals == [1.0, 1.0, 0.0]  # never a 0.0 for the verifier's trouble; the format term stays

@@ -186,3 +186,5 @@ def test_trainer_logs_each_component(kind, conversational, tmp_path, test_verifi
     ((completions, references),) = ParityVerifier.batches  # one batch call for the whole step
     assert len(completions) == 8 and references.count(None) == 4
     check_logged(record, spec)
+    # verdict statuses reach TRL's log through log_metric
+    assert record["verdicts/parity/ok"] == pytest.approx(1.0) and record["verdicts/parity/error"] == 0.0

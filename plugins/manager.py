@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import warnings
 from importlib import metadata
 
 import pluggy
@@ -53,26 +54,43 @@ def _requested_plugins() -> set[str] | None:
     return {name.strip() for name in raw.split(",") if name.strip()}
 
 
-def _load_entry_points(requested: set[str] | None) -> None:
+def _installed() -> list[tuple[metadata.EntryPoint, str]]:
+    """Every entry point in the ``rlvr`` group with the name of its distribution."""
+    found = []
     for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
         dist = entry_point.dist
-        dist_name = dist.metadata["Name"] if dist is not None else entry_point.name
-        if requested is not None and not {entry_point.name, dist_name} & requested:
-            continue
+        found.append((entry_point, dist.metadata["Name"] if dist is not None else entry_point.name))
+    return found
+
+
+def _warn_unknown(requested: set[str], installed: list[tuple[metadata.EntryPoint, str]]) -> None:
+    known = {name for entry_point, dist_name in installed for name in (entry_point.name, dist_name)}
+    for name in sorted(requested - known):
+        names = ", ".join(sorted({entry_point.name for entry_point, _ in installed})) or "none"
+        warnings.warn(f"RLVR_LOAD_PLUGINS names {name!r}, which is not installed; installed plugins: {names}",
+                      stacklevel=3)
+
+
+def _load_entry_points(requested: set[str] | None) -> None:
+    installed = _installed()
+    if requested is not None:
+        _warn_unknown(requested, installed)
+    wanted = [(ep, dist) for ep, dist in installed if requested is None or {ep.name, dist} & requested]
+    for entry_point, dist_name in wanted:
         if pm.get_plugin(entry_point.name) is not None:
             continue
         try:
             module = entry_point.load()
         except Exception as error:
-            others = sorted(requested - {entry_point.name, dist_name}) if requested else []
+            healthy = sorted(ep.name for ep, _ in wanted if ep.name != entry_point.name)
             raise PluginLoadError(
                 f"plugin {entry_point.name!r} (distribution {dist_name!r}) failed to import: "
-                f"{type(error).__name__}: {error}. Exclude it with "
-                f"RLVR_LOAD_PLUGINS={','.join(others)!s} (a comma-separated list of the plugins to load) "
-                f"or `pip uninstall {dist_name}`."
+                f"{type(error).__name__}: {error}. Load the others without it with "
+                f"RLVR_LOAD_PLUGINS={','.join(healthy)} (a comma-separated list of the plugins to load; empty loads "
+                f"none), or `pip uninstall {dist_name}`."
             ) from error
         pm.register(module, name=entry_point.name)
-        _versions[entry_point.name] = dist.version if dist is not None else "unknown"
+        _versions[entry_point.name] = entry_point.dist.version if entry_point.dist is not None else "unknown"
 
 
 def load_plugins() -> pluggy.PluginManager:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -9,8 +10,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from plugins.manager import load_plugins, plugin_version, pm
-from rlvr.errors import ConfigError, DuplicateVerifierError, UnknownVerifierError, validation_message
-from verifiers.base import Verifier, VerifierConfig
+from rlvr.errors import (
+    ConfigError,
+    DuplicateVerifierError,
+    PluginRegistrationError,
+    UnknownVerifierError,
+    validation_message,
+)
+from verifiers.base import BatchVerifier, Verifier, VerifierConfig
 
 __all__ = [
     "DuplicateVerifierError",
@@ -43,18 +50,37 @@ class VerifierEntry:
         return {"name": self.name, "plugin": self.plugin, "version": self.version, "description": self.description}
 
 
+def _check_signature(cls: type[Verifier]) -> str | None:
+    """Why ``cls``'s verify (or verify_batch) cannot take the calls rlvr makes; None when it can."""
+    batch = cls.verify is BatchVerifier.verify
+    method, call = ("verify_batch", (["x"], [None])) if batch else ("verify", ("x", None))
+    try:
+        inspect.signature(getattr(cls, method)).bind(None, *call, some_column=1)
+    except TypeError as error:
+        wanted = "(completions, references=None, **columns)" if batch else "(completion, reference=None, **fields)"
+        return f"{method} must accept {wanted}: {error}"
+    return None
+
+
 def _check_verifier_class(cls: Any, plugin: str) -> None:
-    where = f"plugin {plugin!r} registered {cls!r}"
+    where = f"plugin {plugin!r} registered {getattr(cls, '__name__', cls)!r}"
+    problem = _class_problem(cls)
+    if problem is not None:
+        raise PluginRegistrationError(f"{where}: {problem}")
+
+
+def _class_problem(cls: Any) -> str | None:
     if not (isinstance(cls, type) and issubclass(cls, Verifier)):
-        raise TypeError(f"{where}: register() takes a Verifier subclass")
+        return "register() takes a Verifier subclass"
     if not isinstance(cls.name, str) or not NAME_PATTERN.match(cls.name):
-        raise TypeError(f"{where}: name {cls.name!r} must be lowercase letters, digits, '_' or '-'")
-    if not cls.description or "\n" in cls.description:
-        raise TypeError(f"{where}: description must be one non-empty line")
+        return f"name {cls.name!r} must be lowercase letters, digits, '_' or '-'"
+    if not isinstance(cls.description, str) or not cls.description or "\n" in cls.description:
+        return "description must be one non-empty line"
     if not (isinstance(cls.Config, type) and issubclass(cls.Config, VerifierConfig)):
-        raise TypeError(f"{where}: Config must subclass verifiers.base.VerifierConfig")
+        return "Config must subclass verifiers.base.VerifierConfig"
     if cls.Config.model_config.get("extra") != "forbid":
-        raise TypeError(f"{where}: Config must set extra='forbid'")
+        return "Config must set extra='forbid'"
+    return _check_signature(cls)
 
 
 def collect_verifiers() -> dict[str, VerifierEntry]:

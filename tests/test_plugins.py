@@ -9,7 +9,8 @@ from plugin_fixtures import install_plugin
 
 from plugins import DuplicateVerifierError, UnknownVerifierError, hookimpl, make_verifier, verifier_entries
 from plugins.manager import DEFAULT_PLUGINS, PluginLoadError, load_plugins, reset_plugins
-from verifiers.base import Verdict, Verifier, VerifierConfig
+from rlvr.errors import PluginRegistrationError
+from verifiers.base import BatchVerifier, Verdict, Verifier, VerifierConfig
 
 
 class EchoVerifier(Verifier):
@@ -138,3 +139,49 @@ def test_broken_plugin_error_names_it_and_how_to_exclude(site, monkeypatch):
     reset_plugins()
     with pytest.raises(PluginLoadError, match="rlvr_broken.*no numpy here.*RLVR_LOAD_PLUGINS"):
         load_plugins()
+
+
+def test_broken_plugin_error_suggests_keeping_the_healthy_ones(site, monkeypatch):
+    install_plugin(site)
+    install_plugin(site, dist="rlvr-broken", module="rlvr_broken", source="raise ImportError('no numpy here')")
+    monkeypatch.setenv("RLVR_LOAD_PLUGINS", "rlvr-shout,rlvr-broken")
+    reset_plugins()
+    with pytest.raises(PluginLoadError, match="RLVR_LOAD_PLUGINS=rlvr_shout "):
+        load_plugins()
+
+
+def test_misspelled_plugin_name_warns_with_the_installed_ones(site, monkeypatch):
+    install_plugin(site)
+    monkeypatch.setenv("RLVR_LOAD_PLUGINS", "rlvr-shuot")
+    reset_plugins()
+    with pytest.warns(UserWarning, match="'rlvr-shuot'.*installed plugins: .*rlvr_shout"):
+        load_plugins()
+
+
+class WrongVerify(EchoVerifier):
+    name = "wrong"
+
+    def verify(self, text):  # no reference, no **fields
+        return Verdict(score=1.0)
+
+
+class WrongBatch(BatchVerifier):
+    name = "wrongbatch"
+    description = "A batch verifier whose verify_batch takes no columns"
+
+    def verify_batch(self, completions, references=None):
+        return []
+
+
+@pytest.mark.parametrize(
+    "bad, message", [(WrongVerify, "verify must accept"), (WrongBatch, "verify_batch must accept")]
+)
+def test_wrong_verify_signature_is_refused_at_registration(register_plugin, bad, message):
+    class Plugin:
+        @hookimpl
+        def register_verifiers(self, register):
+            register(bad)
+
+    register_plugin(Plugin(), name="signature-plugin")
+    with pytest.raises(PluginRegistrationError, match=f"plugin 'signature-plugin' registered .*{message}"):
+        verifier_entries()

@@ -28,8 +28,10 @@ from verifiers.math.normalize import normalize_answer, parse_plain_number
         ("90\\text{ degrees}", "90"),
         ("30^\\circ", "30"),
         ("45\u00b0", "45"),
-        ("12.5\\%", "12.5"),  # percent is a unit: stripped, not divided by 100
-        ("25 percent", "25"),
+        ("12.5\\%", "12.5%"),  # one canonical percent mark; compare applies the percent rule
+        ("25 percent", "25%"),
+        ("28 pct", "28%"),
+        ("4 4/9percentage", "4 4/9%"),
         ("2.5 km/h", "2.5"),
         ("60 mph", "60"),
         ("12\\\\", "12"),  # trailing TeX line break

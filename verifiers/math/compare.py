@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Protocol
 
@@ -21,6 +22,10 @@ from verifiers.math.structure import (
 
 __all__ = ["LeafComparer", "NeedsSympy", "NumericComparer", "answers_equivalent", "equivalent", "numbers_equal"]
 
+_BASE = re.compile(r"([0-9A-Za-z]+)_\{?(\d{1,2})\}?")
+_DECIMAL_COMMA = re.compile(r"\d+,\d+")
+_DECIMAL = re.compile(r"-?\d*\.\d+")
+_STATED_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _INFINITIES = {"\\infty": 1, "+\\infty": 1, "-\\infty": -1, "\\infin": 1, "-\\infin": -1, "oo": 1, "-oo": -1}
 
 
@@ -70,15 +75,12 @@ class NumericComparer:
 
 
 def _unordered(gold: tuple[Node, ...], pred: tuple[Node, ...], leaves: LeafComparer) -> bool:
-    if len(gold) != len(pred):
-        return False
-    unmatched = list(pred)
-    for item in gold:
-        match = next((i for i, cand in enumerate(unmatched) if equivalent(item, cand, leaves)), None)
-        if match is None:
-            return False
-        unmatched.pop(match)
-    return True
+    """Collections of solutions compare as sets: each side's items all appear on the other side."""
+    if not gold or not pred or max(len(gold), len(pred)) > 2 * min(len(gold), len(pred)):
+        return len(gold) == len(pred) == 0
+    return all(any(equivalent(g, p, leaves) for p in pred) for g in gold) and all(
+        any(equivalent(g, p, leaves) for g in gold) for p in pred
+    )
 
 
 def _ordered(gold: tuple[Node, ...], pred: tuple[Node, ...], leaves: LeafComparer) -> bool:
@@ -131,6 +133,49 @@ def _single(node: Node) -> Node:
     return node
 
 
+def _base_value(text: str) -> int | None:
+    """``1011_2`` read in its base; None for anything else."""
+    match = _BASE.fullmatch(text)
+    if not match or not 2 <= int(match.group(2)) <= 36:
+        return None
+    try:
+        return int(match.group(1), int(match.group(2)))
+    except ValueError:
+        return None
+
+
+def _hundredth(text: str) -> str:
+    number = parse_plain_number(text)
+    return str(number.value / 100) if number is not None else f"\\frac{{{text}}}{{100}}"
+
+
+def values_equivalent(gold: str, pred: str, leaves: LeafComparer) -> bool:
+    """Two leaf values, with the percent and base rules.
+
+    Percent rule: ``p%`` equals ``p/100`` (``28%`` = ``7/25`` = ``0.28``), and also the bare number ``p``
+    when that is written as a plain integer or decimal (``28%`` = ``28``: answer keys state a percentage
+    as its number). A fraction is never read as a percentage count: ``4 4/9%`` is not ``40/9``.
+    A number with a base subscript (``1011_2``) equals its value or the same digits written bare.
+    """
+    if gold == pred:
+        return True
+    gold_pct, pred_pct = gold.endswith("%"), pred.endswith("%")
+    if gold_pct or pred_pct:
+        g, p = gold.rstrip("%").strip(), pred.rstrip("%").strip()
+        if gold_pct == pred_pct:
+            return leaves.values_equal(g, p)
+        stated, other = (g, p) if gold_pct else (p, g)
+        if _STATED_NUMBER.fullmatch(other) and leaves.values_equal(stated, other):
+            return True
+        return leaves.values_equal(_hundredth(stated), other) if gold_pct else leaves.values_equal(g, _hundredth(p))
+    based = [_base_value(text) for text in (gold, pred)]
+    if based[0] is not None or based[1] is not None:
+        bare = [text.split("_")[0] for text in (gold, pred)]
+        values = [str(v) if v is not None else t for v, t in zip(based, (gold, pred), strict=True)]
+        return bare[0] == bare[1] or leaves.values_equal(*values)
+    return leaves.values_equal(gold, pred)
+
+
 def equivalent(gold: Node, pred: Node, leaves: LeafComparer) -> bool:
     """Whether ``pred`` states the same answer as ``gold`` (leaves compared by ``leaves``)."""
     gold, pred = _single(gold), _single(pred)
@@ -141,8 +186,12 @@ def equivalent(gold: Node, pred: Node, leaves: LeafComparer) -> bool:
     ):
         return gold.text.casefold() == pred.text.casefold()
     if isinstance(gold, Equation) and isinstance(pred, Equation):
+        if gold.op != pred.op:
+            return False
+        if gold.op != "=":  # x \ne 3: the same excluded value of the same name
+            return gold.lhs.text == pred.lhs.text and values_equivalent(gold.rhs.text, pred.rhs.text, leaves)
         if gold.assigned and gold.assigned == pred.assigned:
-            return leaves.values_equal(gold.rhs.text, pred.rhs.text)
+            return equivalent(parse_structure(gold.rhs.text), parse_structure(pred.rhs.text), leaves)
         return leaves.equations_equal(gold, pred)
     if isinstance(gold, Equation) or isinstance(pred, Equation):
         equation, other = (gold, pred) if isinstance(gold, Equation) else (pred, gold)
@@ -152,7 +201,7 @@ def equivalent(gold: Node, pred: Node, leaves: LeafComparer) -> bool:
             return equivalent(*pair, leaves)
         return False
     if isinstance(gold, Value) and isinstance(pred, Value):
-        return leaves.values_equal(gold.text, pred.text)
+        return values_equivalent(gold.text, pred.text, leaves)
     if isinstance(gold, Union) and isinstance(pred, Union):
         return len(gold.parts) == len(pred.parts) and _unordered(gold.parts, pred.parts, leaves)
     if isinstance(gold, Interval | Union) or isinstance(pred, Interval | Union):
@@ -176,4 +225,8 @@ def answers_equivalent(gold: str, pred: str, leaves: LeafComparer) -> bool:
     """Parse two normalised answers and compare them; NeedsSympy propagates from a numeric comparer."""
     if gold == pred:
         return True
+    if _DECIMAL_COMMA.fullmatch(gold) and _DECIMAL.fullmatch(pred):
+        gold = gold.replace(",", ".")  # 1,22 against 1.22: a decimal comma, read by the other side's form
+    elif _DECIMAL_COMMA.fullmatch(pred) and _DECIMAL.fullmatch(gold):
+        pred = pred.replace(",", ".")
     return equivalent(parse_structure(gold), parse_structure(pred), leaves)

@@ -14,8 +14,9 @@ MAX_FACTORIAL = 5_000
 MAX_SYMBOLIC_EXPONENT = 2_000
 MAX_DEPTH = 60
 
+_SIDE_BY_SIDE_NUMBERS = re.compile(r"\d\s+\.?\d")
 _NUMBER = r"(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+(?![\d.]))?"
-_TOKEN = re.compile(rf"\s*({_NUMBER}|\\[a-zA-Z]+|\\[{{}}|,;!: ]|[a-zA-Z]|[-+*/^_()\[\]{{}}|!'])")
+_TOKEN = re.compile(rf"\s*({_NUMBER}|\\[a-zA-Z]+|\\[{{}}|,;!: ]|[a-zA-Z]|[-+*/^_()\[\]{{}}|!',])")
 _FUNCTIONS = {
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "cot": sympy.cot, "sec": sympy.sec, "csc": sympy.csc,
     "arcsin": sympy.asin, "arccos": sympy.acos, "arctan": sympy.atan, "sinh": sympy.sinh, "cosh": sympy.cosh,
@@ -197,6 +198,20 @@ class _Parser:
             return sympy.Symbol(f"{name}_{sub}")
         return _CONSTANTS[name] if name in ("e", "i") else sympy.Symbol(name)
 
+    def _fold(self, name: str) -> sympy.Expr:
+        """``\\gcd(a, b, …)``, ``\\lcm``, ``\\max``, ``\\min`` over a parenthesised list."""
+        self.take("(")
+        args = [self.expression()]
+        while self.peek() == ",":
+            self.take()
+            args.append(self.expression())
+        self.take(")")
+        function = {"gcd": sympy.gcd, "lcm": sympy.lcm, "max": sympy.Max, "min": sympy.Min}[name]
+        result = args[0]
+        for arg in args[1:]:
+            result = function(result, arg)
+        return result
+
     def command(self, name: str) -> sympy.Expr:
         if name in ("frac", "cfrac"):
             numerator = self.atom()
@@ -213,6 +228,12 @@ class _Parser:
         if name in ("lfloor", "lceil"):
             inner = self.group("\\r" + name[1:])
             return sympy.floor(inner) if name == "lfloor" else sympy.ceiling(inner)
+        if name == "log" and self.peek() == "_":
+            self.take()
+            base = self.atom()  # \log_2 8 and \log_{10}(x)
+            return sympy.log(self.power(), base)
+        if name in ("gcd", "lcm", "max", "min"):
+            return self._fold(name)
         if name in _FUNCTIONS:
             exponent = None
             if self.peek() == "^":
@@ -234,4 +255,6 @@ def latex_to_sympy(text: str) -> sympy.Expr:
     """
     if len(text) > 2000:
         raise TooLargeError("expression too long")
+    if _SIDE_BY_SIDE_NUMBERS.search(text):
+        raise LatexParseError("two numbers side by side")  # 11 6/6 is no product, nor a mixed number
     return _Parser(text).parse()

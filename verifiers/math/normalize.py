@@ -21,9 +21,27 @@ _FRAC_ALIAS = re.compile(r"\\[dt]frac(?![a-zA-Z])")
 _FRAC_SHORT = re.compile(r"\\frac\s*([0-9a-zA-Z])\s*([0-9a-zA-Z])")
 _FRAC_HALF = re.compile(r"\\frac\s*(\{[^{}]*\})\s*([0-9a-zA-Z])")
 _SQRT_SHORT = re.compile(r"\\sqrt\s*([0-9a-zA-Z])")
-_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?:(?:,|\\,|\{,\}|\\ |\s)\d{3})+)(?![\d])")
+# a thousands separator: bare comma, TeX thin space, {,} or {, }, ",\!" or a space; never after a lone 0
+_THOUSANDS = re.compile(
+    r"(?<![\d.])([1-9]\d{0,2})((?:(?:,\s*\\!\s*|,|\\,|\s*\{\s*,\s*\}\s*|\\ |\s)\d{3})+)(?![\d])"
+)
+_BARE_COMMA_GROUPS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\degree(?![a-zA-Z])|\\circ(?![a-zA-Z])")
-_PERCENT = re.compile(r"\\?%")
+_PERCENT = re.compile(r"\s*(?:\\?%|(?<![A-Za-z])(?:percentage|percent|per\s+cent|pct)\b)")
+_NOT_EQUAL = re.compile(r"\\neq(?![a-zA-Z])|!=|\\ne(?![a-zA-Z])")
+_DOUBLED = re.compile(
+    r"(?<!\\)\\\\(?=(?:left|right|frac|dfrac|tfrac|sqrt|boxed|text|cdot|times|pi|infty|le|ge|neq?|circ|mathrm)(?![a-zA-Z]))"
+)
+_TRIG_DEGREES = re.compile(
+    r"\\(sin|cos|tan|cot|sec|csc)\s*(\(?)\s*(-?\d+(?:\.\d+)?)\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\degree)\s*(\)?)"
+)
+_EMPTY_SET = re.compile(r"\\varnothing(?![a-zA-Z])|\\emptyset(?![a-zA-Z])|^\\\{\s*\\\}$|^\{\s*\}$")
+_REALS = re.compile(r"\\mathbb\s*\{?\s*R\s*\}?|\\R(?![a-zA-Z])")
+_LATEX_MIXED = re.compile(r"(?<![\d.}^_{])(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}(?=\s*[\\a-zA-Z(])")
+_WRAPPED_ENV = re.compile(r"^[\[(]\s*(\\begin\{(\w+)\}.*\\end\{\2\})\s*[\])]$", re.S)
+_TRAILING_CURRENCY = re.compile(r"(?<=\d)\s*(?:\\\$|\$|€|£|¥)\s*$")
+_OPERATOR_NAME = re.compile(r"\\(?:operatorname|mathrm|text)\s*\{\s*(gcd|lcm|max|min|log|ln|sin|cos|tan)\s*\}")
+_QUOTES = "\"'“”"
 _TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname|mathit|textnormal)\s*\{([^{}]*)\}")
 _UNIT_WORDS = (
     "dollars|dollar|cents|cent|percent|degrees|degree|units|unit|square|sq|cubic|meters|meter|metres|metre|cm|mm|"
@@ -35,15 +53,18 @@ _UNIT_WORDS = (
 _TRAILING_UNIT = re.compile(rf"(?<=[\d}}.)])\s*(?:\\,)?\s*(?:{_UNIT_WORDS})(?:\s*\^\s*\{{?[23]\}}?)?\s*$", re.I)
 # a \text{unit} after a number, with an optional squared/cubed exponent
 _TEXT_UNIT = re.compile(
-    r"(?<=[\d}.)])\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z .\/]*\}" r"(?:\s*\^\s*\{?[23]\}?)?\s*$"
+    r"(?<=[\d}.)])\s*\\(?:text|mbox|mathrm|textbf|textnormal|textit|mathit|textrm)\s*\{\s*[A-Za-z][A-Za-z .\/]*\}"
+    r"(?:\s*\^\s*\{?[23]\}?)?\s*$"
 )
 _MEMBERSHIP = re.compile(r"^[A-Za-z]\s*\\in\s*(?=[\[(\\{])")  # x \in [2, 5] is [2, 5]
-_JOINED = re.compile(r"\s*\\text\s*\{\s*(?:and|or)\s*\}\s*|(?<=[\d}])\s+(?:and|or)\s+(?=[-\d\\(a-z])")
+_JOINED = re.compile(
+    r"\s*,?\s*\\text\s*\{\s*(?:and|or)\s*\}\s*|,\s*(?:and|or)\s+|(?<=[\d}])\s+(?:and|or)\s+(?=[-\d\\(a-z])|(?<=\))\s*(?:and|or)\s*(?=\()"
+)
 _CURRENCY = re.compile(r"^\s*(?:\\\$|\$|USD|US\$|€|£|¥|Rs\.?)\s*")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SCI = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))\s*(?:\\times|\\cdot|\*|x)\s*10\s*\^\s*\{?\s*([+-]?\d+)\s*\}?")
 _FRACTION = re.compile(r"([+-]?)\s*\\frac\{\s*([+-]?\d+)\s*\}\{\s*([+-]?\d+)\s*\}|([+-]?\d+)\s*/\s*([+-]?\d+)")
-_SIMPLE_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_SIMPLE_NUMBER = re.compile(r"-?(?:[1-9]\d{0,2}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _REPEATING = re.compile(r"([+-]?)(\d*)\.(\d*)\\overline\{?(\d{1,50})\}?")
 _MIXED = re.compile(
     r"([+-]?\d+)\s*(?:\s|\\ )\s*(?:\\frac\{(\d+)\}\{(\d+)\}|(\d+)/(\d+))|([+-]?\d+)\\frac\{(\d+)\}\{(\d+)\}"
@@ -70,35 +91,84 @@ def _strip_units(text: str) -> str:
     return text
 
 
+def _depth_at(text: str, index: int) -> int:
+    return sum((char in "([") - (char in ")]") for char in text[:index])
+
+
+def _thousands(match: re.Match[str]) -> str:
+    """Drop a thousands separator; a bare comma inside brackets separates items: (12,102) is a pair."""
+    if _BARE_COMMA_GROUPS.fullmatch(match.group(0)) and _depth_at(match.string, match.start()) > 0:
+        return match.group(0)
+    return match.group(1) + re.sub(r"\D", "", match.group(2))
+
+
+def _semicolons(text: str) -> str:
+    """``(0;1;2)`` and ``-12;-11`` use semicolons for commas; where both occur at one depth, they stay apart."""
+    if ";" not in text:
+        return text
+    depth, depths = 0, {",": set(), ";": set()}
+    for char in text:
+        depth += (char in "([{") - (char in ")]}")
+        if char in depths:
+            depths[char].add(depth > 0)
+    return text if depths[","] & depths[";"] else text.replace(";", ",")
+
+
+def _approximation(text: str) -> str:
+    """``x = 1/3 \\approx 0.33`` states the exact value first: keep it (or the estimate if only a name precedes)."""
+    if "\\approx" not in text:
+        return text
+    exact, _, estimate = text.partition("\\approx")
+    exact = exact.strip()
+    return estimate.strip() if re.fullmatch(r"[A-Za-z](?:_\{?\w+\}?)?|", exact) else exact
+
+
+def _tex_forms(text: str) -> str:
+    """LaTeX spellings of one thing made one: fractions, sets, relations, degrees inside trig, mixed numbers."""
+    text = _DOUBLED.sub(r"\\", text)
+    text = _SPACING.sub("", text)
+    text = re.sub(r"\\\\\s*$", "", text).strip()  # a trailing TeX line break
+    text = text.replace("\\\\", "\\cr ")  # row breaks survive the spacing rules below
+    text = text.rstrip(" .;,").strip().strip(_QUOTES).strip()
+    text = _WRAPPED_ENV.sub(r"\1", text)
+    text = _FRAC_ALIAS.sub(r"\\frac", text)
+    text = _FRAC_SHORT.sub(r"\\frac{\1}{\2}", text)
+    text = _FRAC_HALF.sub(r"\\frac\1{\2}", text)
+    text = _SQRT_SHORT.sub(r"\\sqrt{\1}", text)
+    text = _NOT_EQUAL.sub(r" \\ne ", text)
+    text = _OPERATOR_NAME.sub(r"\\\1", text)
+    text = _EMPTY_SET.sub(r"\\emptyset", text)
+    text = _REALS.sub(r"(-\\infty, \\infty)", text)
+    text = _TRIG_DEGREES.sub(lambda m: f"\\{m.group(1)}({m.group(3)}\\pi/180)", text)
+    text = _LATEX_MIXED.sub(lambda m: f"({m.group(1)}+\\frac{{{m.group(2)}}}{{{m.group(3)}}})"
+                            if int(m.group(2)) < int(m.group(3)) else m.group(0), text)
+    return _approximation(text)
+
+
 def normalize_answer(text: str) -> str:
-    """Canonical string form of an answer: delimiters, spacing, units, separators and LaTeX aliases."""
+    """Canonical string form of an answer: delimiters, spacing, units, separators and LaTeX aliases.
+
+    A percentage keeps one trailing ``%`` (``28\\%``, ``28 percent`` and ``28 pct`` all read ``28%``);
+    :func:`verifiers.math.compare.equivalent` decides what it equals.
+    """
     text = text.strip()
     if _SIMPLE_NUMBER.fullmatch(text):  # the common GSM8K case, without the rules below
         return text.replace(",", "")
     for char, replacement in _UNICODE.items():
         text = text.replace(char, replacement)
-    text = strip_math_delimiters(text)
-    text = _SPACING.sub("", text)
-    text = re.sub(r"\\\\\s*$", "", text).strip()  # a trailing TeX line break
-    text = text.replace("\\\\", "\\cr ")  # row breaks survive the spacing rules below
-    text = text.rstrip(" .;,").strip()
-    text = _FRAC_ALIAS.sub(r"\\frac", text)
-    text = _FRAC_SHORT.sub(r"\\frac{\1}{\2}", text)
-    text = _FRAC_HALF.sub(r"\\frac\1{\2}", text)
-    text = _SQRT_SHORT.sub(r"\\sqrt{\1}", text)
-    text = _THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\D", "", m.group(2)), text)
+    text = _tex_forms(strip_math_delimiters(text))
+    text = _THOUSANDS.sub(_thousands, text)
     text = _DEGREES.sub("", text)
-    text = _PERCENT.sub("", text)
-    text = re.sub(r"\s*\b(?:percent|per cent)\b\s*$", "", text, flags=re.I)
+    text = _PERCENT.sub("%", text)
     wrapped = _TEXT_CMD.fullmatch(text)
     if wrapped and re.match(r"\s*[-\d.]", wrapped.group(1)):
         text = wrapped.group(1).strip()  # \text{5 dollars} is the number 5 with a unit
-    text = _strip_units(text)
+    text = _TRAILING_CURRENCY.sub("", _strip_units(text))
     text = _SPACES.sub(" ", text)
     text = _MEMBERSHIP.sub("", text)
     text = _JOINED.sub(", ", text)
     text = text.replace("\\,", " ").replace("\\ ", " ")
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _semicolons(re.sub(r"\s+", " ", text).strip())
     return text
 
 

@@ -12,12 +12,16 @@ __all__ = [
 
 _OPEN = "([{"
 _CLOSE = ")]}"
-_CHOICE = re.compile(r"\(?([A-E])\)?\.?")
+_CHOICE = re.compile(r"\(([A-E])\)(?:\s+[A-Za-z].*)?|([A-E])\.?")  # "(D) a non-horizontal line" is (D)
 _TEXT_WRAPPED = re.compile(r"\\(?:text|textbf|mathrm|mbox|textit)\s*\{([^{}]*)\}")
 _WORDS = re.compile(r"[A-Za-z][A-Za-z '\-]*")
 _MATRIX = re.compile(r"\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}", re.S)
 _RELATION = re.compile(r"\\(?:leq?slant|geq?slant|leq|geq|le|ge|lt|gt)(?![a-zA-Z])|<=|>=|<|>")
-_ASSIGNABLE = re.compile(r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?|\\[a-zA-Z]+")
+# a variable, a subscripted one, a Greek letter or a function value: x, a_1, \theta, f(x)
+_ASSIGNABLE = re.compile(r"(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?|\\[a-zA-Z]+)(?:\([A-Za-z, ]*\))?")
+_NEGATED = re.compile(r"-\s*(" + _ASSIGNABLE.pattern + ")")
+_COMMAND = re.compile(r"\\[a-zA-Z]+")
+_SUBSCRIPT = re.compile(r"_\{[^{}]*\}|_[A-Za-z0-9]")
 _MATH_COMMANDS = ("\\frac", "\\sqrt", "\\pi", "\\infty", "\\cdot", "\\times", "^", "_")
 
 
@@ -64,11 +68,20 @@ class Matrix:
 class Equation:
     lhs: Value
     rhs: Value
+    op: str = "="  # "=" or "\\ne"
 
     @property
     def assigned(self) -> str | None:
-        """The variable when this is ``x = <value>``, else None."""
-        return self.lhs.text if _ASSIGNABLE.fullmatch(self.lhs.text) else None
+        """The label when this states a value: ``x = 3``, ``(p,q) = (3,2)``, ``|AB| = 1``, ``V_1:V_2 = 11:21``
+        (a left side without digits outside subscripts), or ``2+3 = 5`` (a computation: no letters on either
+        side); else None."""
+        lhs = self.lhs.text
+        if self.op != "=":
+            return None
+        if _ASSIGNABLE.fullmatch(lhs) or not re.search(r"\d", _SUBSCRIPT.sub("", lhs)):
+            return lhs
+        computed = not any(re.search(r"[A-Za-z]", _COMMAND.sub("", side)) for side in (lhs, self.rhs.text))
+        return lhs if computed else None
 
 
 Node = Value | Text | Choice | Seq | Interval | Union | Matrix | Equation
@@ -116,11 +129,13 @@ def _outer_brackets(text: str) -> tuple[str, str, str] | None:
 
 def _text_answer(text: str) -> Node | None:
     inner = _TEXT_WRAPPED.fullmatch(text)
+    if inner and "," in inner.group(1):
+        return parse_structure(inner.group(1))  # \text{A,B,E} is the list A, B, E
     if inner:
         text = inner.group(1).strip()
     choice = _CHOICE.fullmatch(text)
     if choice:
-        return Choice(choice.group(1))
+        return Choice(choice.group(1) or choice.group(2))
     if inner or (_WORDS.fullmatch(text) and re.search(r"[A-Za-z]{3,}", text)):
         return Text(re.sub(r"\s+", " ", text).strip().casefold())
     return None
@@ -139,13 +154,39 @@ def _relation(text: str) -> Node | None:
         left, right = (closed[0], closed[1]) if less[0] else (closed[1], closed[0])
         return Interval(Value(low), Value(high), left, right)
     if len(pieces) == 2:
-        var_left = bool(_ASSIGNABLE.fullmatch(pieces[0]))
+        var_left = bool(_ASSIGNABLE.fullmatch(pieces[0]) or _NEGATED.fullmatch(pieces[0]))
         bound = pieces[1] if var_left else pieces[0]
         upper = less[0] if var_left else not less[0]  # x < b or b > x: b is an upper bound
+        if _NEGATED.fullmatch(pieces[0 if var_left else 1]):  # -x > -1 is x < 1
+            upper, bound = not upper, _negated(bound)
         if upper:
             return Interval(Value("-\\infty"), Value(bound), False, closed[0])
         return Interval(Value(bound), Value("\\infty"), closed[0], False)
     return None
+
+
+def _negated(text: str) -> str:
+    text = text.strip()
+    if re.fullmatch(r"-\s*[\d.]+", text):
+        return text.lstrip("-").strip()
+    return f"-({text})"
+
+
+def _not_equal(text: str) -> Node | None:
+    sides = split_top_level(text, "\\ne")
+    if len(sides) == 2 and all(sides):
+        return Equation(Value(sides[0]), Value(sides[1]), "\\ne")
+    return None
+
+
+def _items(text: str) -> tuple[Node, ...]:
+    """List items; an item that is itself a list (``\\pm 8``) contributes its members."""
+    items: list[Node] = []
+    for part in split_top_level(text, ","):
+        if part:
+            node = parse_structure(part)
+            items.extend(node.items if isinstance(node, Seq) and node.kind == "list" else (node,))
+    return tuple(items)
 
 
 def _bracketed(text: str) -> Node | None:
@@ -169,6 +210,15 @@ def _matrix(text: str) -> Matrix | None:
     return Matrix(tuple(tuple(Value(cell.strip()) for cell in row.split("&")) for row in rows))
 
 
+def _open_interval(node: Node) -> Node:
+    """In a union, ``(2, 12)`` is the open interval, not a point."""
+    if isinstance(node, Seq) and node.kind == "tuple" and len(node.items) == 2:
+        low, high = node.items
+        if isinstance(low, Value) and isinstance(high, Value):
+            return Interval(low, high, False, False)
+    return node
+
+
 def parse_structure(text: str) -> Node:
     """The shape of a normalised answer; leaves stay strings for the numeric or sympy comparer."""
     text = text.strip()
@@ -181,7 +231,7 @@ def parse_structure(text: str) -> Node:
         return found
     unions = split_top_level(text, "\\cup")
     if len(unions) > 1:
-        parts = [parse_structure(part) for part in unions]
+        parts = [_open_interval(parse_structure(part)) for part in unions]
         if all(isinstance(part, Interval) for part in parts):
             return Union(tuple(parts))  # type: ignore[arg-type]
         return Value(text)
@@ -192,10 +242,9 @@ def parse_structure(text: str) -> Node:
     found = _bracketed(text)
     if found:
         return found
-    items = split_top_level(text, ",")
-    if len(items) > 1:
-        return Seq("list", tuple(parse_structure(item) for item in items if item))
-    found = _relation(text)
+    if len(split_top_level(text, ",")) > 1:
+        return Seq("list", _items(text))
+    found = _not_equal(text) or _relation(text)
     if found:
         return found
     sides = split_top_level(text, "=")

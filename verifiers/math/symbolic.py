@@ -8,11 +8,11 @@ from fractions import Fraction
 import sympy
 
 from verifiers.math.compare import numbers_equal
-from verifiers.math.latex import latex_to_sympy
+from verifiers.math.latex import LatexParseError, latex_to_sympy
 from verifiers.math.normalize import parse_plain_number
 from verifiers.math.structure import Equation
 
-__all__ = ["SympyComparer"]
+__all__ = ["SympyComparer", "parse_expression"]
 
 _PROBE_DIGITS = 40
 
@@ -35,6 +35,32 @@ def _close(a: complex, b: complex) -> bool:
     return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
 
 
+def parse_expression(text: str) -> sympy.Expr:
+    """Our own parser first (eval-free, size-guarded); where it gives up, latex2sympy2_extended (the
+    maintained LaTeX parser Math-Verify uses), which this worker's hard timeout and memory cap contain."""
+    try:
+        return latex_to_sympy(text)
+    except LatexParseError as own_error:
+        fallback = _fallback(text)
+        if fallback is None:
+            raise own_error from None
+        return fallback
+
+
+def _fallback(text: str) -> sympy.Expr | None:
+    try:
+        from latex2sympy2_extended import latex2sympy
+    except ImportError:  # the fallback is optional: without it our parser's verdict stands
+        return None
+    try:
+        expr = latex2sympy(text)
+    except Exception:  # noqa: BLE001 - a third-party parser's failure on a sample is "unparseable"
+        return None
+    if not isinstance(expr, sympy.Expr) or expr.has(sympy.zoo, sympy.nan):
+        return None  # a division by zero (12:00 read as 12/0) is a misreading, not a value
+    return expr
+
+
 class SympyComparer:
     """Compares leaf expressions with sympy; used only in worker processes."""
 
@@ -54,7 +80,7 @@ class SympyComparer:
         return None
 
     def values_equal(self, gold: str, pred: str) -> bool:
-        a, b = latex_to_sympy(gold), latex_to_sympy(pred)
+        a, b = parse_expression(gold), parse_expression(pred)
         decided = self._decimal_rule(gold, pred, a, b)
         if decided is not None:
             return decided
@@ -96,8 +122,8 @@ class SympyComparer:
         return checked >= 2
 
     def equations_equal(self, gold: Equation, pred: Equation) -> bool:
-        first = latex_to_sympy(gold.lhs.text) - latex_to_sympy(gold.rhs.text)
-        second = latex_to_sympy(pred.lhs.text) - latex_to_sympy(pred.rhs.text)
+        first = parse_expression(gold.lhs.text) - parse_expression(gold.rhs.text)
+        second = parse_expression(pred.lhs.text) - parse_expression(pred.rhs.text)
         if first == 0 or second == 0:
             return first == second
         ratio = sympy.cancel(first / second)

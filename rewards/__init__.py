@@ -16,6 +16,8 @@ _EXPORTS = {
     "SpecEvaluator": "rewards.compose",
     "evaluate_spec": "rewards.compose",
     "get_reward_funcs": "rewards.grpo",
+    "trl_rewards": "rewards.grpo",
+    "TrlRewards": "rewards.grpo",
     "VerifierRewardModel": "rewards.ppo",
     "add_reward_logging": "rewards.ppo",
 }

@@ -8,13 +8,24 @@ and sums the weighted rewards over the components that are not ``None``.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, get_args
 
 from rewards.compose import RewardBatch, shared_evaluator
 from rewards.spec import RewardSpec
 from verifiers.base import Status, Verdict
 
-__all__ = ["ComponentReward", "completion_text", "get_reward_funcs", "prompt_text", "status_shares"]
+__all__ = [
+    "ComponentReward",
+    "RewardFuncs",
+    "TrlRewards",
+    "completion_text",
+    "get_reward_funcs",
+    "prompt_text",
+    "status_shares",
+    "trl_rewards",
+]
 
 # Keyword arguments TRL adds for reward functions that are not dataset columns.
 _TRL_EXTRAS = frozenset({"trainer_state", "log_extra", "log_metric", "environments", "completion_ids"})
@@ -133,7 +144,25 @@ class ComponentReward:
         return f"ComponentReward({self.component!r})"
 
 
-def get_reward_funcs(spec: RewardSpec) -> tuple[list[ComponentReward], list[float]]:
+_MISUSE = (
+    "get_reward_funcs(spec) returns (funcs, weights), not reward functions: unpack it and pass "
+    "reward_funcs=funcs to the trainer and reward_weights=weights to its config, or use "
+    "rewards.trl_rewards(spec), whose .reward_funcs and .reward_weights are those two"
+)
+
+
+class RewardFuncs(tuple):
+    """``(funcs, weights)``; passed whole where reward functions belong, it fails at once with the fix."""
+
+    @property
+    def __name__(self) -> str:  # TRL reads a reward function's name when the trainer is built
+        raise TypeError(_MISUSE)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(_MISUSE)
+
+
+def get_reward_funcs(spec: RewardSpec) -> RewardFuncs:
     """One TRL reward function per component, and the weights for ``reward_weights``.
 
     Args:
@@ -141,7 +170,8 @@ def get_reward_funcs(spec: RewardSpec) -> tuple[list[ComponentReward], list[floa
 
     Returns:
         ``(funcs, weights)``: pass ``funcs`` as ``reward_funcs`` and ``weights`` as the config's
-        ``reward_weights`` of ``GRPOTrainer`` or ``RLOOTrainer``.
+        ``reward_weights`` of ``GRPOTrainer`` or ``RLOOTrainer``. Without the weights TRL weighs every
+        component 1.0; :func:`trl_rewards` keeps the two together.
 
     Example:
         >>> spec = RewardSpec.from_dict({"components": [
@@ -152,4 +182,35 @@ def get_reward_funcs(spec: RewardSpec) -> tuple[list[ComponentReward], list[floa
         >>> funcs[0](prompts=["2+2?", "3+3?"], completions=["4", "7"], answer=["4", None])
         [1.0, None]
     """
-    return [ComponentReward(spec, name) for name in spec.names], spec.weights
+    return RewardFuncs(([ComponentReward(spec, name) for name in spec.names], spec.weights))
+
+
+@dataclass(frozen=True)
+class TrlRewards:
+    """What a TRL GRPO/RLOO run needs from a spec: ``reward_funcs`` for the trainer, ``reward_weights`` for its config.
+
+    Example:
+        >>> rewards = trl_rewards(RewardSpec.default())
+        >>> [f.__name__ for f in rewards.reward_funcs], rewards.config_kwargs()
+        (['math', 'format'], {'reward_weights': [1.0, 0.2]})
+    """
+
+    reward_funcs: list[ComponentReward]
+    reward_weights: list[float]
+
+    def config_kwargs(self) -> dict[str, list[float]]:
+        """Keyword arguments for ``GRPOConfig``/``RLOOConfig``: ``GRPOConfig(..., **rewards.config_kwargs())``."""
+        return {"reward_weights": list(self.reward_weights)}
+
+    @property
+    def __name__(self) -> str:  # passed whole as reward_funcs: fail when the trainer is built
+        raise TypeError("pass rewards.reward_funcs to the trainer and rewards.config_kwargs() to its config, "
+                        "not the TrlRewards object itself")
+
+
+def trl_rewards(spec: RewardSpec | str | Path) -> TrlRewards:
+    """The reward functions and weights of ``spec`` (a :class:`RewardSpec` or a YAML/JSON file), together."""
+    if not isinstance(spec, RewardSpec):
+        spec = RewardSpec.from_yaml(spec)
+    funcs, weights = get_reward_funcs(spec)
+    return TrlRewards(funcs, weights)

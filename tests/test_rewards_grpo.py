@@ -188,3 +188,21 @@ def test_trainer_logs_each_component(kind, conversational, tmp_path, test_verifi
     check_logged(record, spec)
     # verdict statuses reach TRL's log through log_metric
     assert record["verdicts/parity/ok"] == pytest.approx(1.0) and record["verdicts/parity/error"] == 0.0
+
+
+@pytest.mark.parametrize("misuse", ["tuple", "setup"])
+def test_passing_the_whole_result_as_reward_funcs_fails_when_the_trainer_is_built(misuse, tmp_path):
+    from datasets import Dataset
+    from trl import GRPOConfig, GRPOTrainer
+
+    from rewards.grpo import trl_rewards
+
+    spec = RewardSpec.default()
+    wrong = get_reward_funcs(spec) if misuse == "tuple" else trl_rewards(spec)
+    tokenizer = build_char_tokenizer()
+    config = GRPOConfig(output_dir=str(tmp_path), per_device_train_batch_size=4, num_generations=4, max_steps=1,
+                        report_to="none", use_cpu=True, bf16=False, beta=0.0)
+    with pytest.raises(TypeError, match="reward_funcs"):
+        GRPOTrainer(model=build_tiny_causal_lm(tokenizer), reward_funcs=wrong, args=config,
+                    train_dataset=Dataset.from_dict({"prompt": ["1+1="] * 4, "answer": ["2"] * 4}),
+                    processing_class=tokenizer)

@@ -21,6 +21,7 @@ __all__ = [
     "UnknownModelError",
     "cache_dir",
     "load_policy",
+    "offline_policy",
     "resolve_model",
 ]
 
@@ -148,3 +149,25 @@ def load_policy(source: ModelSource, seed: int = 0) -> tuple[Any, Any]:
     if model.generation_config.pad_token_id is None:
         model.generation_config.pad_token_id = tokenizer.pad_token_id
     return model, tokenizer
+
+
+def offline_policy(model: str = EMBEDDED_MODEL, seed: int = 0) -> tuple[Any, Any]:
+    r"""A policy and its tokenizer for TRL trainers, offline: ``GRPOTrainer(model=policy, processing_class=tok)``.
+
+    ``model`` is what ``--model`` takes: ``smollm2-135m-instruct`` (the embedded model, converted once
+    to a cached safetensors folder), a folder, a ``.gguf`` file, a hub id already in the local cache,
+    or ``tiny`` (a randomly initialised 0.67M-parameter Llama: untrained). The tokenizer always has a
+    chat template, so conversational datasets work; ``tiny`` gets one in its plain ``Q: ...\nA:`` layout.
+
+    Example:
+        >>> policy, tokenizer = offline_policy("tiny")
+        >>> tokenizer.apply_chat_template([{"role": "user", "content": "2+2?"}], tokenize=False,
+        ...                               add_generation_prompt=True)
+        'Q: 2+2?\nA:'
+    """
+    policy, tokenizer = load_policy(resolve_model(model), seed=seed)
+    if not tokenizer.chat_template:
+        from trainers.tiny import TINY_CHAT_TEMPLATE
+
+        tokenizer.chat_template = TINY_CHAT_TEMPLATE
+    return policy, tokenizer

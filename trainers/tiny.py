@@ -5,11 +5,19 @@ from __future__ import annotations
 import string
 from typing import Any
 
-__all__ = ["TINY_ALPHABET", "build_tiny_model", "build_tiny_tokenizer", "tiny_llama_config"]
+__all__ = ["TINY_ALPHABET", "TINY_CHAT_TEMPLATE", "build_tiny_model", "build_tiny_tokenizer", "tiny_llama_config"]
 
 # Every character the synthetic tasks and the answer format use; anything else maps to <unk>.
 TINY_ALPHABET = string.ascii_letters + string.digits + " \n.,:;?!+-*/=()[]{}\\^_<>#%$'\"&|~@`"
 SPECIAL_TOKENS = ("<pad>", "<s>", "</s>", "<unk>")
+# A chat template that renders a conversation in the plain "Q: ...\nA:" layout the tiny model trains on.
+TINY_CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{% if message['role'] == 'assistant' %}A: {{ message['content'] }}\n"
+    "{% else %}Q: {{ message['content'] }}\n{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}A:{% endif %}"
+)
 
 
 def build_tiny_tokenizer(seed: int = 7, vocab_size: int = 200) -> Any:

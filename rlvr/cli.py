@@ -18,6 +18,8 @@ VERBS: tuple[str, ...] = (
     "rlvr.commands.plugins",
     "rlvr.commands.verify",
     "rlvr.commands.score",
+    "rlvr.commands.data",
+    "rlvr.commands.serve",
 )
 
 

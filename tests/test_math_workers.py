@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from verifiers.base import Verdict
 from verifiers.math.verifier import MathVerifier
 from verifiers.math.workers import MathWorkerPool
 
@@ -30,7 +31,13 @@ HOSTILE = [
     "Lorem ipsum. " * 8000 + "x",  # 100k characters, no answer
     "\\boxed{(x+1)^{1999}-(x-1)^{1999}}",  # heavy symbolic expansion
     "\\boxed{" + "{" * 5000,  # unterminated
+    "\\boxed{2^{2^{2^{2^{2^{2}}}}}}",  # a power tower that the size guard refuses
+    "\\boxed{\\lfloor 2^{190000}\\sqrt{2}\\rfloor}",  # a floor of a huge irrational: runs out of time
+    "<answer>" * 125_000,  # 1 MB of opening tags: extraction stays linear
+    "\\boxed " * 150_000,  # 1 MB of box commands without braces
+    "\\boxed{1}" * 100_000,  # 1 MB of boxes: too many to be one answer
 ]
+HOSTILE_STATUSES = {"ok", "unparseable", "timeout", "error"}
 
 
 @pytest.fixture(scope="module")
@@ -46,35 +53,66 @@ def test_hostile_input_returns_a_failing_verdict_in_time(hostile_verifier: MathV
     verdict = hostile_verifier.verify(completion, "5")
     assert time.monotonic() - start < TIMEOUT + SLACK
     assert verdict.passed is False
-    assert verdict.reason  # "timeout", "too large", "no answer found", "unterminated \\boxed{" …
+    assert verdict.status in HOSTILE_STATUSES
+    assert verdict.reason  # "timeout", "too large to compute", "no answer found", "unterminated \\boxed{" …
 
 
-def test_eight_threads_of_hostile_input(hostile_verifier: MathVerifier) -> None:
-    """TRL calls rewards off the main thread: the limits must hold there, for every caller at once."""
-    results: list[tuple[float, bool | None]] = []
+@pytest.mark.parametrize("offset", [0, 8])
+def test_eight_threads_of_hostile_input(hostile_verifier: MathVerifier, offset: int) -> None:
+    """TRL calls rewards off the main thread: the limits must hold there, for every caller at once.
+
+    Two workers serve eight callers: a caller that finds no free worker in time gets an error
+    verdict (no reward), never a wrong-answer 0.0 and never a late answer.
+    """
+    results: list[tuple[float, Verdict]] = []
     lock = threading.Lock()
 
     def call(completion: str) -> None:
         start = time.monotonic()
         verdict = hostile_verifier.verify(completion, "5")
         with lock:
-            results.append((time.monotonic() - start, verdict.passed))
+            results.append((time.monotonic() - start, verdict))
 
-    threads = [threading.Thread(target=call, args=(HOSTILE[i % len(HOSTILE)],)) for i in range(8)]
+    threads = [threading.Thread(target=call, args=(HOSTILE[(i + offset) % len(HOSTILE)],)) for i in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
     assert len(results) == 8
     assert all(seconds < TIMEOUT + SLACK for seconds, _ in results), results
-    assert all(passed is False for _, passed in results)
+    assert all(v.status in HOSTILE_STATUSES and v.passed is not True for _, v in results), results
+    assert all(v.passed is None for _, v in results if v.status == "error")
+
+
+def test_no_free_worker_is_an_error_not_a_zero() -> None:
+    with MathVerifier(timeout=1.0, workers=1) as verifier:
+        verifier.verify("\\boxed{x+1}", "1+x")
+        busy = threading.Thread(target=verifier.verify, args=(HOSTILE[6], "5"))
+        busy.start()
+        time.sleep(0.2)
+        verdict = verifier.verify("\\boxed{\\sqrt{8}}", "2\\sqrt{2}")
+        busy.join()
+    assert (verdict.status, verdict.passed) == ("error", None)
+    # the busy worker is killed at its deadline; its replacement may still be importing sympy
+    assert verdict.reason in ("no free math worker", "math worker did not start in time")
+    assert not verdict.applicable
+
+
+def test_a_crashed_worker_is_retried_once() -> None:
+    with MathVerifier(timeout=5.0, workers=1) as verifier:
+        verifier.verify("\\boxed{x+1}", "1+x")
+        for worker in list(verifier._pool._all):
+            worker.proc.kill()  # dies while idle: the next request finds a dead pipe
+            worker.proc.wait()
+        verdict = verifier.verify("\\boxed{\\sqrt{8}}", "2\\sqrt{2}")
+    assert (verdict.status, verdict.passed, verdict.details.get("retried")) == ("ok", True, True)
 
 
 def test_a_timeout_does_not_lose_the_rest_of_the_batch(hostile_verifier: MathVerifier) -> None:
     completions = ["\\boxed{\\sqrt{8}}", HOSTILE[6], "\\boxed{(x+1)^2}"]
     verdicts = hostile_verifier.verify_batch(completions, ["2\\sqrt{2}", "5", "x^2+2x+1"])
     assert [v.passed for v in verdicts] == [True, False, True]
-    assert verdicts[1].reason == "timeout"
+    assert (verdicts[1].reason, verdicts[1].status) == ("timeout", "timeout")
 
 
 def test_workers_run_under_the_memory_cap() -> None:
@@ -95,7 +133,7 @@ def test_numbers_too_large_to_build_are_refused() -> None:
         [result] = pool.judge([("5", "2^{100000}^{20}")])
     finally:
         pool.close()
-    assert (result["equal"], result["reason"]) == (False, "too large")
+    assert (result["equal"], result["reason"], result["status"]) == (False, "too large to compute", "timeout")
 
 
 def _score_in_child(pairs: list[tuple[str, str]]) -> list[bool | None]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic import Field, field_validator
 
 from plugins.hookspecs import hookimpl
-from verifiers.base import BatchVerifier, Verdict, VerifierConfig, aligned_references
+from verifiers.base import BatchVerifier, Verdict, aligned_references
+from verifiers.final_answer import NO_FINAL_ANSWER, FinalAnswerOptions, final_answer_text
 from verifiers.math.compare import NeedsSympy, NumericComparer, answers_equivalent
 from verifiers.math.extract import EXTRACTORS, answer_from_reference, extract_final_answer
 from verifiers.math.normalize import normalize_answer
@@ -20,7 +23,7 @@ __all__ = ["MathConfig", "MathVerifier"]
 _SHOWN = 200  # characters of an answer kept in Verdict.details
 
 
-class MathConfig(VerifierConfig):
+class MathConfig(FinalAnswerOptions):
     timeout: float = Field(5.0, gt=0, description="wall-clock seconds per symbolic comparison (hard, any thread)")
     memory_mb: int = Field(1024, ge=0, description="address-space cap of each worker process in MiB; 0: none")
     workers: int = Field(2, ge=1, le=64, description="most sympy worker processes this verifier may start")
@@ -62,26 +65,49 @@ class MathVerifier(BatchVerifier):
     def verify_batch(
         self, completions: Sequence[str], references: Sequence[Any] | None = None, **columns: Sequence[Any]
     ) -> list[Verdict]:
-        """Fast path in-process; the rest goes to the workers as one batch (one round trip per worker)."""
+        """Fast path in-process; the rest goes to the workers as one batch (one round trip per worker).
+
+        Every row gets a Verdict: a verifier bug or worker trouble is ``Verdict.error`` (no reward),
+        never an exception and never a 0.0.
+        """
         references = aligned_references(completions, references, columns)
         verdicts: list[Verdict | None] = []
         pending: list[tuple[int, str, str, dict[str, Any]]] = []
         for i, (completion, reference) in enumerate(zip(completions, references, strict=True)):
-            verdict, job = self._prepare(completion, reference)
+            try:
+                verdict, job = self._prepare(completion, reference)
+            except Exception as error:  # noqa: BLE001 - a bug on one row is that row's error verdict
+                verdict, job = _bug(error), None
             verdicts.append(verdict)
             if job is not None:
                 pending.append((i, *job))
         if pending:
-            results = self._workers().judge([(gold, pred) for _, gold, pred, _ in pending])
+            results = self._judge([(gold, pred) for _, gold, pred, _ in pending])
             for (i, _, _, details), result in zip(pending, results, strict=True):
-                verdicts[i] = _verdict(result["equal"], result["reason"], details, "sympy", result.get("error"))
+                verdicts[i] = _worker_verdict(result, details)
         return verdicts  # type: ignore[return-value]
+
+    def _judge(self, pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        """Judge with the workers; pairs that met worker trouble are retried once while time allows."""
+        start = time.monotonic()
+        results = self._workers().judge(pairs)
+        retry = [i for i, result in enumerate(results) if result.get("status") == "error" and "bug" not in result]
+        if retry and time.monotonic() - start < self.config.timeout / 2:
+            again = self._workers().judge([pairs[i] for i in retry])
+            for i, result in zip(retry, again, strict=True):
+                results[i] = {**result, "retried": True}
+        return results
 
     def _prepare(self, completion: Any, reference: Any) -> tuple[Verdict | None, tuple[str, str, dict] | None]:
         if reference is None or not str(reference).strip():
             return Verdict.not_applicable("no reference"), None
         cfg = self.config
-        extraction = extract_final_answer(str(completion or ""), cfg.extractors, cfg.last_number_fallback)
+        text = str(completion or "")
+        if cfg.final_answer_only:
+            text = final_answer_text(text, cfg.reasoning_tags)
+            if text is None:
+                return _verdict(False, NO_FINAL_ANSWER, {"extracted": None}, "extract"), None
+        extraction = extract_final_answer(text, cfg.extractors, cfg.last_number_fallback)
         gold = _normalized_reference(str(reference))
         details: dict[str, Any] = {
             "extracted": None if extraction.answer is None else extraction.answer[:_SHOWN],
@@ -121,11 +147,25 @@ def _normalized_reference(reference: str) -> str:
     return normalize_answer(answer_from_reference(reference))
 
 
-def _verdict(equal: bool, reason: str, details: dict[str, Any], path: str, error: str | None = None) -> Verdict:
-    details = {**details, "path": path}
-    if error:
-        details["error"] = error[:_SHOWN]
-    return Verdict(score=float(equal), passed=bool(equal), reason=reason, details=details)
+def _verdict(equal: bool, reason: str, details: dict[str, Any], path: str, status: str = "ok") -> Verdict:
+    return Verdict(score=float(equal), passed=bool(equal), reason=reason, details={**details, "path": path},
+                   status=status)
+
+
+def _worker_verdict(result: dict[str, Any], details: dict[str, Any]) -> Verdict:
+    details = {**details, "path": "sympy"}
+    if result.get("error"):
+        details["error"] = result["error"][:_SHOWN]
+    if result.get("retried"):
+        details["retried"] = True
+    if result["status"] == "error":
+        return Verdict.error(result["reason"], **details)
+    return _verdict(result["equal"], result["reason"], details, "sympy", result["status"])
+
+
+def _bug(error: Exception) -> Verdict:
+    trace = "".join(traceback.format_exception(error))[-2000:]
+    return Verdict.error(f"math verifier bug: {type(error).__name__}: {error}"[:_SHOWN], traceback=trace)
 
 
 @hookimpl

@@ -22,15 +22,27 @@ from multiprocessing import util as mp_util
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MathWorkerPool", "judge_pair", "worker_main"]
+__all__ = ["MathWorkerPool", "infrastructure_error", "judge_pair", "worker_main"]
 
 _ROOT = str(Path(__file__).resolve().parents[2])
 _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from verifiers.math.workers import worker_main; worker_main()"
 _POOLS: weakref.WeakSet[MathWorkerPool] = weakref.WeakSet()
 
 
+def _result(equal: bool, reason: str, status: str = "ok", error: str | None = None) -> dict[str, Any]:
+    result: dict[str, Any] = {"equal": equal, "reason": reason, "status": status}
+    if error:
+        result["error"] = error
+    return result
+
+
+def infrastructure_error(reason: str) -> dict[str, Any]:
+    """The verifier's own trouble (no free worker, a crash, a slow start): no reward, retried once."""
+    return _result(False, reason, "error")
+
+
 def judge_pair(gold: str, pred: str, min_sig_figs: int, rel_tol: float) -> dict[str, Any]:
-    """Compare two normalised answers with sympy (inside a worker); a bad sample is a reason, not an error."""
+    """Compare two normalised answers with sympy (inside a worker); a bad sample is a status, not an error."""
     from verifiers.math.compare import answers_equivalent
     from verifiers.math.latex import LatexParseError, TooLargeError
     from verifiers.math.symbolic import SympyComparer
@@ -38,14 +50,17 @@ def judge_pair(gold: str, pred: str, min_sig_figs: int, rel_tol: float) -> dict[
     try:
         equal = answers_equivalent(gold, pred, SympyComparer(min_sig_figs, rel_tol))
     except LatexParseError as error:
-        return {"equal": False, "reason": "unparseable", "error": str(error)}
+        return _result(False, "unparseable", "unparseable", str(error))
     except TooLargeError as error:
-        return {"equal": False, "reason": "too large", "error": str(error)}
+        return _result(False, "too large to compute", "timeout", str(error))
     except RecursionError:
-        return {"equal": False, "reason": "too deeply nested"}
+        return _result(False, "too deeply nested", "timeout")
     except MemoryError:
-        return {"equal": False, "reason": "memory limit"}
-    return {"equal": bool(equal), "reason": "match" if equal else "mismatch"}
+        return _result(False, "memory limit", "timeout")
+    except (ArithmeticError, ValueError, TypeError, AttributeError, IndexError, KeyError) as error:
+        # sympy's own failures on what a sample wrote (huge floors, odd objects): the sample could not be read
+        return _result(False, "unparseable", "unparseable", f"{type(error).__name__}: {error}")
+    return _result(bool(equal), "match" if equal else "mismatch")
 
 
 def _watch_parent(parent: int) -> None:
@@ -175,7 +190,7 @@ class MathWorkerPool:
             deadline = time.monotonic() + self.timeout
             worker = self._acquire(deadline)
             if worker is None:
-                results.append({"equal": False, "reason": "timeout", "error": "no free math worker"})
+                results.append(infrastructure_error("no free math worker"))
                 continue
             results.extend(self._run(worker, pairs[len(results):], deadline))
         return results
@@ -189,21 +204,22 @@ class MathWorkerPool:
                     self._release(worker)  # still importing: keep it for the next caller
                 else:
                     self._discard(worker)
-                return [{"equal": False, "reason": "timeout", "error": "math worker did not start in time"}]
+                return [infrastructure_error("math worker did not start in time")]
             worker.ready = True
         if not worker.send({"pairs": [list(pair) for pair in pairs], **self.options}):
             self._discard(worker)
-            return [{"equal": False, "reason": "worker crashed"}]
+            return [infrastructure_error("math worker crashed")]
         for _ in pairs:
             line = worker.read_line(deadline)
             if line is None:
                 crashed = worker.proc.poll() is not None
                 self._discard(worker)
-                return [*done, {"equal": False, "reason": "memory limit or crash" if crashed else "timeout"}]
+                if crashed:
+                    return [*done, infrastructure_error("math worker crashed")]
+                return [*done, _result(False, "timeout", "timeout", f"no result within {self.timeout} s")]
             result = json.loads(line)
-            if "bug" in result:
-                self._release(worker)
-                raise RuntimeError(f"math verifier bug in a worker: {result['bug']}\n{result['traceback']}")
+            if "bug" in result:  # a verifier bug: the verifier's trouble, reported with its traceback
+                result = {**infrastructure_error(f"math verifier bug: {result['bug']}"), "error": result["traceback"]}
             done.append(result)
             deadline = time.monotonic() + self.timeout
         self._release(worker)

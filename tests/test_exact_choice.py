@@ -75,3 +75,32 @@ def test_choice_reference_may_be_option_text():
 def test_choice_bad_reference_is_a_setup_error():
     with pytest.raises(ValueError, match="neither an option letter"):
         make_verifier("choice").verify("(C)", "museum", choices=CSQA_CHOICES)
+
+
+@pytest.mark.parametrize(
+    "name, completion, reference, fields, passed, reason",
+    [
+        ("exact", "<think>Paris?</think>Paris", "Paris", {}, True, "match"),
+        ("exact", "<think>It is Paris.</think> I am not sure.", "Paris", {}, False, "mismatch"),
+        ("exact", "<think>It is Paris.</think>", "Paris", {}, False, "no final answer"),
+        ("exact", "<think>It is Paris.", "Paris", {}, False, "no final answer"),  # never closed
+        ("exact", "reasoning in the prompt</think>Paris", "Paris", {}, True, "match"),  # the opening tag was prompted
+        ("choice", "<think>(B) looks right</think> I am not sure.", "B", {"choices": CSQA_CHOICES}, False,
+         "no choice found"),
+        ("choice", "<think>maybe (A)</think> The answer is (B).", "B", {"choices": CSQA_CHOICES}, True,
+         "correct choice"),
+        ("choice", "<think>(B)</think>\n", "B", {"choices": CSQA_CHOICES}, False, "no final answer"),
+    ],
+)
+def test_final_answer_discipline(name, completion, reference, fields, passed, reason):
+    verdict = make_verifier(name).verify(completion, reference, **fields)
+    assert (verdict.passed, verdict.reason) == (passed, reason)
+
+
+@pytest.mark.parametrize("name, fields", [("exact", {}), ("choice", {"choices": CSQA_CHOICES})])
+def test_final_answer_discipline_is_configurable(name, fields):
+    completion = "<reason>the answer is B</reason>"
+    tags = {"reasoning_tags": [["<reason>", "</reason>"]]}
+    assert make_verifier(name, tags).verify(completion, "B", **fields).reason == "no final answer"
+    relaxed = make_verifier(name, {"final_answer_only": False}).verify("<think>B</think>", "B", **fields)
+    assert relaxed.reason != "no final answer"

@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 from plugins.hookspecs import hookimpl
-from verifiers.base import Verdict, Verifier, VerifierConfig
+from verifiers.base import Verdict, Verifier
 from verifiers.exact import normalize_text
+from verifiers.final_answer import NO_FINAL_ANSWER, FinalAnswerOptions, final_answer_text
 
 __all__ = ["ChoiceConfig", "ChoiceVerifier", "extract_choice", "parse_options"]
 
@@ -61,7 +62,7 @@ def extract_choice(completion: str, options: dict[str, str], letters: str = "ABC
     return mentioned[0] if len(mentioned) == 1 else None
 
 
-class ChoiceConfig(VerifierConfig):
+class ChoiceConfig(FinalAnswerOptions):
     letters: str = "ABCDE"
 
 
@@ -83,7 +84,12 @@ class ChoiceVerifier(Verifier):
             if not matches:
                 raise ValueError(f"reference {reference!r} is neither an option letter nor an option's text")
             want = matches[0]
-        got = extract_choice(str(completion or ""), options, letters)
+        text = str(completion or "")
+        if self.config.final_answer_only:
+            text = final_answer_text(text, self.config.reasoning_tags)
+            if text is None:
+                return Verdict(score=0.0, passed=False, reason=NO_FINAL_ANSWER, details={"expected": want})
+        got = extract_choice(text, options, letters)
         if got is None:
             return Verdict(score=0.0, passed=False, reason="no choice found", details={"expected": want})
         passed = got == want

@@ -8,7 +8,8 @@ import unicodedata
 from typing import Any
 
 from plugins.hookspecs import hookimpl
-from verifiers.base import Verdict, Verifier, VerifierConfig
+from verifiers.base import Verdict, Verifier
+from verifiers.final_answer import NO_FINAL_ANSWER, FinalAnswerOptions, final_answer_text
 
 __all__ = ["ExactConfig", "ExactVerifier", "normalize_text"]
 
@@ -24,7 +25,7 @@ def normalize_text(text: str, case_sensitive: bool = False, strip_punctuation: b
     return text if case_sensitive else text.casefold()
 
 
-class ExactConfig(VerifierConfig):
+class ExactConfig(FinalAnswerOptions):
     case_sensitive: bool = False
     strip_punctuation: bool = True
 
@@ -39,8 +40,13 @@ class ExactVerifier(Verifier):
     def verify(self, completion: str, reference: Any = None, **fields: Any) -> Verdict:
         if reference is None:
             return Verdict.not_applicable("no reference")
-        options = self.config.model_dump()
-        got = normalize_text(str(completion or ""), **options)
+        text = str(completion or "")
+        if self.config.final_answer_only:
+            text = final_answer_text(text, self.config.reasoning_tags)
+            if text is None:
+                return Verdict(score=0.0, passed=False, reason=NO_FINAL_ANSWER)
+        options = {"case_sensitive": self.config.case_sensitive, "strip_punctuation": self.config.strip_punctuation}
+        got = normalize_text(text, **options)
         want = normalize_text(str(reference), **options)
         passed = got == want
         return Verdict(

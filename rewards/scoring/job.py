@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rewards.scoring.cells import STRUCTURED_FIELDS, TEXT_FIELDS, CellRules
 from rewards.spec import RewardSpec
 from rlvr.errors import RewardSpecError, ScoringError
 
@@ -28,6 +29,7 @@ DEFAULT_COLUMNS: dict[str, str] = {
     "tests": "tests",
     "entry_point": "entry_point",
     "test_list": "test_list",
+    "choices": "choices",
 }
 
 
@@ -125,4 +127,17 @@ class ScoreJob:
     workers: int = 1
     resume: bool = False
     skip_invalid: bool = False
+    force: bool = False
     chunk_size: int = 32
+
+    def cell_rules(self) -> CellRules:
+        """What CSV cells mean for this job: its text columns (with the spec's reference columns) and structures."""
+        text = {self.columns.get(name, name) for name in TEXT_FIELDS}
+        structured = {self.columns.get(name, name) for name in STRUCTURED_FIELDS}
+        for component in self.spec.components:  # a spec may read fields from columns of its own
+            if component.reference_column:
+                text.add(self.columns.get(component.reference_column, component.reference_column))
+            for field_name, column in component.columns.items():
+                kind = structured if field_name in STRUCTURED_FIELDS else text if field_name in TEXT_FIELDS else set()
+                kind.add(self.columns.get(column, column))
+        return CellRules(frozenset(text - structured), frozenset(structured), self.columns["completion"])

@@ -7,18 +7,21 @@ computed, so ``reward`` here is the number TRL gets from ``get_reward_funcs(spec
 
 from __future__ import annotations
 
-import json
 import time
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from pathlib import Path
 from typing import Any
 
 from rewards.compose import RewardBatch, SpecEvaluator
+from rewards.scoring.cells import known_type_error
 from rewards.scoring.job import ScoreJob
-from rewards.scoring.table_io import InputRow, append_jsonl, read_jsonl, read_rows, recover_jsonl
+from rewards.scoring.outputs import OutputFiles, OutputWriter, check_not_input, output_lock, prepare, reported_lines
+from rewards.scoring.parquet_out import write_parquet
+from rewards.scoring.settings import job_settings
+from rewards.scoring.table_io import InputRow, read_rows
 from rewards.spec import RewardSpec
 from rlvr.errors import ScoringError
 
@@ -72,55 +75,63 @@ def _score_in_worker(rows: list[dict[str, Any]], columns: dict[str, str]) -> lis
 
 @dataclass
 class ScoreResult:
-    """What one run did: rows scored now, rows found done from a previous run, rows skipped."""
+    """What one run did: rows scored now, rows found done from a previous run, rows skipped, notes."""
 
     scored: int = 0
     resumed: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
     seconds: float = 0.0
+    parsed: Counter[str] = field(default_factory=Counter)  # CSV column -> rows whose cell was JSON
+    notes: list[str] = field(default_factory=list)
+    stop: str | None = None  # why reading stopped early (a malformed line without --skip-invalid)
 
 
-def _check_row(row: dict[str, Any], job: ScoreJob) -> str | None:
+def _check_row(row: dict[str, Any], job: ScoreJob) -> tuple[str | None, bool]:
+    """Why ``row`` cannot be scored, and whether that is a set-up error (a column the mapping names is missing)."""
     missing = [job.columns[logical] for logical in sorted(job.required) if job.columns[logical] not in row]
     if missing:
-        return f"missing column {missing[0]!r}; the row has: {', '.join(sorted(row)) or 'no columns'}"
+        return f"missing column {missing[0]!r}; the row has: {', '.join(sorted(row)) or 'no columns'}", True
     clash = [name for name in RESULT_COLUMNS if name in row]
     if clash:
-        return f"the row already has a {clash[0]!r} column, which scoring writes; rename it first"
-    return None
+        return f"the row already has a {clash[0]!r} column, which scoring writes; rename it first", True
+    return known_type_error(row, job.columns), False
 
 
-def _valid_rows(job: ScoreJob, done: int) -> Iterator[InputRow]:
-    """Input rows after the ``done`` already scored; an invalid one comes with its ``error`` set."""
+def _valid_rows(job: ScoreJob, done: int, result: ScoreResult) -> Iterator[InputRow]:
+    """Input rows after the ``done`` already scored; an invalid one comes with its ``error`` set.
+
+    A missing column on the first row is a set-up error (a wrong ``--column``): reading stops.
+    """
     valid_seen = 0
-    for item in read_rows(job.input_path):
-        error = item.error or _check_row(item.row, job)
-        if error and valid_seen == 0 and item.row is not None:
-            raise ScoringError(f"{job.input_path.name} line {item.line}: {error}")
+    for item in read_rows(job.input_path, job.cell_rules()):
+        error, setup = (item.error, False) if item.error else _check_row(item.row or {}, job)
+        if error and setup and valid_seen == 0:
+            result.stop = f"{job.input_path.name} line {item.line}: {error}"
+            return
         if error:
             if valid_seen >= done:
                 yield InputRow(item.line, None, error)
             continue
         valid_seen += 1
+        result.parsed.update(item.parsed)
         if valid_seen > done:
             yield item
 
 
-def _chunks(job: ScoreJob, done: int, result: ScoreResult, skipped_handle: Any) -> Iterator[list[dict[str, Any]]]:
+def _chunks(job: ScoreJob, done: int, result: ScoreResult, writer: OutputWriter) -> Iterator[list[dict[str, Any]]]:
+    """Chunks of valid rows; invalid lines are skipped (``--skip-invalid``) or end the rows (``result.stop``)."""
     pending: list[dict[str, Any]] = []
-    previous = skipped_path(job.output_path)
-    reported = {record["line"] for record in read_jsonl(previous)} if previous.exists() else set()
-    for item in _valid_rows(job, done):
+    reported = reported_lines(writer.files)
+    for item in _valid_rows(job, done, result):
         if item.error is not None:
             message = f"line {item.line}: {item.error}"
             if not job.skip_invalid:
-                if pending:
-                    yield pending
-                raise ScoringError(f"{job.input_path.name} {message}; nothing was written for it "
-                                   "(fix the line, or pass --skip-invalid to report and skip it)")
+                result.stop = (f"{job.input_path.name} {message}; nothing was written for it or after it (fix the "
+                               "line and rerun with --resume, or rerun with --resume --skip-invalid to skip it)")
+                break
             result.skipped.append((item.line, message))
             if item.line not in reported:
-                append_jsonl(skipped_handle, [{"line": item.line, "error": message}])
+                writer.skipped([{"line": item.line, "error": message}])
             continue
         pending.append(item.row)
         if len(pending) >= job.chunk_size:
@@ -130,55 +141,46 @@ def _chunks(job: ScoreJob, done: int, result: ScoreResult, skipped_handle: Any) 
         yield pending
 
 
-def staging_path(output_path: Path) -> Path:
-    """Where rows are appended while scoring: the output itself for JSONL, a sidecar for Parquet."""
-    if output_path.suffix == ".parquet":
-        return output_path.with_name(output_path.name + ".partial.jsonl")
-    return output_path
-
-
-def skipped_path(output_path: Path) -> Path:
-    return output_path.with_name(output_path.name + ".skipped.jsonl")
-
-
-def _open_outputs(job: ScoreJob) -> tuple[int, Any, Any]:
-    stage = staging_path(job.output_path)
-    if not job.resume and (stage.exists() or job.output_path.exists()):
-        raise ScoringError(f"{job.output_path} exists: pass --resume to continue it, or remove it first")
-    if job.resume and job.output_path.exists() and stage != job.output_path:
-        raise ScoringError(f"{job.output_path} is already complete; remove it to score again")
-    done = recover_jsonl(stage) if job.resume else 0
-    recover_jsonl(skipped_path(job.output_path))
-    job.output_path.parent.mkdir(parents=True, exist_ok=True)
-    return done, stage.open("a", encoding="utf-8"), skipped_path(job.output_path).open("a", encoding="utf-8")
-
-
 def score_rows(job: ScoreJob, progress: Any = None) -> ScoreResult:
     """Score ``job.input_path`` into ``job.output_path``; rerun with ``resume`` after a crash.
 
     Rows are written in input order, whole lines at a time, so a kill at any moment leaves
     every finished row on disk once; ``resume`` cuts a torn last line and carries on after
-    the rows already there. ``progress(advance)`` is called as rows finish.
+    the rows already there. ``progress(advance)`` is called as rows finish. The output is
+    locked for the run, and a run that fails before its first row leaves no file behind.
     """
-    result = ScoreResult()
-    started = time.perf_counter()
-    done, out_handle, skipped_handle = _open_outputs(job)
-    result.resumed = done
-    if progress and done:
-        progress(done)
-    try:
-        for scored in _run_chunks(job, _chunks(job, done, result, skipped_handle)):
-            append_jsonl(out_handle, scored)
-            result.scored += len(scored)
-            if progress:
-                progress(len(scored))
-    finally:
-        out_handle.close()
-        skipped_handle.close()
-        result.seconds = time.perf_counter() - started
-    if job.output_path.suffix == ".parquet":
-        _finish_parquet(job.output_path)
+    settings = job_settings(job)
+    check_not_input(job)
+    files = OutputFiles(job.output_path)
+    with output_lock(files):
+        result = ScoreResult(resumed=prepare(job, settings))
+        writer = OutputWriter(job, settings)
+        if progress and result.resumed:
+            progress(result.resumed)
+        started = time.perf_counter()
+        completed = False
+        try:
+            for scored in _run_chunks(job, _chunks(job, result.resumed, result, writer)):
+                writer.rows(scored)
+                result.scored += len(scored)
+                if progress:
+                    progress(len(scored))
+            completed = result.stop is None
+        finally:
+            result.seconds = time.perf_counter() - started
+            if not completed:
+                writer.discard_if_empty()
+        if result.stop is not None:
+            raise ScoringError(result.stop)
+        writer.finish()
+        result.notes.extend(_parsed_notes(result.parsed))
+        if job.output_path.suffix == ".parquet":
+            result.notes.extend(write_parquet(files.stage, job.output_path))
     return result
+
+
+def _parsed_notes(parsed: Counter[str]) -> list[str]:
+    return [f"CSV column {column!r}: {rows} cells read as JSON lists or objects" for column, rows in parsed.items()]
 
 
 def _run_chunks(job: ScoreJob, chunks: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
@@ -200,17 +202,3 @@ def _run_chunks(job: ScoreJob, chunks: Iterator[list[dict[str, Any]]]) -> Iterat
                 yield in_flight.pop(0).result()
         while in_flight:
             yield in_flight.pop(0).result()
-
-
-def _finish_parquet(output_path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    stage = staging_path(output_path)
-    # Verdict details vary per verifier and row; Parquet keeps them as a JSON string column.
-    rows = [{**row, "verdicts": json.dumps(row["verdicts"])} for row in read_jsonl(stage)]
-    table = pa.Table.from_pylist(rows) if rows else pa.table({"reward": pa.array([], pa.float64())})
-    temporary = output_path.with_name(output_path.name + ".tmp")
-    pq.write_table(table, temporary)
-    temporary.replace(output_path)
-    stage.unlink()

@@ -5,59 +5,109 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-__all__ = ["InputRow", "count_rows", "read_rows", "recover_jsonl", "append_jsonl", "read_jsonl"]
+from rewards.scoring.cells import CellRules
+from rewards.scoring.decode import decode_json_line, unwritable_text
+from rlvr.errors import InputFileError
 
+__all__ = ["InputRow", "append_jsonl", "count_rows", "is_stdin", "read_jsonl", "read_rows", "recover_jsonl"]
+
+STDIN = "-"
+# Python's csv module refuses fields over 128 KB; a long program or completion is bigger. A
+# limit stays, so that a file with an unbalanced quote is an error, not the whole file in memory.
+CSV_FIELD_LIMIT = 32 * 1024 * 1024
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 
 
 @dataclass(frozen=True)
 class InputRow:
-    """One input record: its line (or row) number, and the row or why it is invalid."""
+    """One input record: its line (or row) number, and the row or why it is invalid.
+
+    ``parsed`` names the columns whose CSV cells were read as JSON lists or objects.
+    """
 
     line: int
     row: dict[str, Any] | None
     error: str | None = None
+    parsed: tuple[str, ...] = ()
+
+
+def is_stdin(path: Path) -> bool:
+    """``-`` stands for standard input (JSONL)."""
+    return str(path) == STDIN
 
 
 def input_format(path: Path) -> str:
+    if is_stdin(path):
+        return "jsonl"
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise ValueError(f"cannot read {path.name}: expected a .jsonl, .csv or .parquet file")
+        raise InputFileError(f"cannot read {path.name}: expected a .jsonl, .csv or .parquet file, or - for stdin")
     return fmt
 
 
-def _read_jsonl(path: Path) -> Iterator[InputRow]:
-    with path.open(encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield InputRow(line_number, None, f"invalid JSON: {error.msg} at column {error.colno}")
-                continue
-            if not isinstance(row, dict):
-                yield InputRow(line_number, None, f"expected a JSON object, got {type(row).__name__}")
-                continue
-            yield InputRow(line_number, row)
+def _jsonl_lines(handle: BinaryIO) -> Iterator[InputRow]:
+    for line_number, raw in enumerate(handle, start=1):
+        if not raw.strip():
+            continue
+        row, error = decode_json_line(raw)
+        yield InputRow(line_number, row, error)
 
 
-def _read_csv(path: Path) -> Iterator[InputRow]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            if None in row or any(value is None for value in row.values()):
-                yield InputRow(reader.line_num, None, f"expected {len(reader.fieldnames or [])} fields")
+def _read_jsonl(path: Path, rules: CellRules) -> Iterator[InputRow]:
+    if is_stdin(path):
+        yield from _jsonl_lines(sys.stdin.buffer)
+        return
+    with path.open("rb") as handle:
+        yield from _jsonl_lines(handle)
+
+
+def _csv_record(reader: Any) -> tuple[list[str] | None, str | None]:
+    """The next record, or why it cannot be read (an oversize field); ``(None, None)`` at the end."""
+    try:
+        return next(reader), None
+    except StopIteration:
+        return None, None
+    except csv.Error as error:  # the reader carries on with the next record
+        return [], f"bad CSV: {error}"
+
+
+def _csv_problem(values: list[str], fieldnames: list[str]) -> str | None:
+    if len(values) != len(fieldnames):
+        return f"expected {len(fieldnames)} fields, got {len(values)}"
+    if any("\x00" in value for value in values):
+        return "binary data (a NUL byte) in a field"
+    bad = unwritable_text(values)
+    return None if bad is None else f"not UTF-8 text ({bad} is an undecodable byte)"
+
+
+def _read_csv(path: Path, rules: CellRules) -> Iterator[InputRow]:
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        reader = csv.reader(handle)
+        fieldnames, error = _csv_record(reader)
+        error = error or (None if fieldnames is None else _csv_problem(fieldnames, fieldnames))
+        if error is not None:
+            yield InputRow(reader.line_num, None, f"the header: {error}")
+            return
+        while True:
+            values, error = _csv_record(reader)
+            if values is None:
+                return
+            error = error or _csv_problem(values, fieldnames or [])
+            if error is not None:
+                yield InputRow(reader.line_num, None, error)
                 continue
-            yield InputRow(reader.line_num, dict(row))
+            row, parsed = rules.typed(dict(zip(fieldnames or [], values, strict=True)))
+            yield InputRow(reader.line_num, row, parsed=parsed)
 
 
-def _read_parquet(path: Path) -> Iterator[InputRow]:
+def _read_parquet(path: Path, rules: CellRules) -> Iterator[InputRow]:
     import pyarrow.parquet as pq
 
     number = 0
@@ -67,14 +117,19 @@ def _read_parquet(path: Path) -> Iterator[InputRow]:
             yield InputRow(number, row)
 
 
-def read_rows(path: Path) -> Iterator[InputRow]:
-    """Every record of ``path`` in order; invalid ones carry an error instead of a row."""
+def read_rows(path: Path, rules: CellRules | None = None) -> Iterator[InputRow]:
+    """Every record of ``path`` (``-``: standard input) in order; invalid ones carry an error instead of a row.
+
+    ``rules`` say what CSV cells mean (see :mod:`rewards.scoring.cells`).
+    """
     readers = {"jsonl": _read_jsonl, "csv": _read_csv, "parquet": _read_parquet}
-    return readers[input_format(path)](path)
+    return readers[input_format(path)](path, rules or CellRules())
 
 
-def count_rows(path: Path) -> int:
-    """A cheap count for the progress bar (lines for text formats, metadata for Parquet)."""
+def count_rows(path: Path) -> int | None:
+    """A cheap count for the progress bar (lines for text formats, metadata for Parquet; None for stdin)."""
+    if is_stdin(path):
+        return None
     if input_format(path) == "parquet":
         import pyarrow.parquet as pq
 

@@ -1,23 +1,21 @@
-"""`rlvr score`: score a whole dataset, resumable, with a summary and a histogram."""
+"""`rlvr score`: score a whole dataset, resumable, with a summary and a histogram per component."""
 
 from __future__ import annotations
 
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
-from rlvr.errors import InputFileError
+from rlvr.errors import InputFileError, ScoringError
 
 
-def cmd_score(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
+def _job(args: argparse.Namespace) -> Any:
     from rewards.scoring.job import ScoreJob, build_spec, parse_column_map
-    from rewards.scoring.report import summarize, write_histogram
-    from rewards.scoring.run import score_rows
-    from rewards.scoring.table_io import count_rows
+    from rewards.scoring.table_io import is_stdin
 
+    if args.resume and args.force:
+        raise ScoringError("pass either --resume (continue) or --force (start over), not both")
     columns, explicit = parse_column_map(args.column)
     job = ScoreJob(
         input_path=Path(args.input),
@@ -28,36 +26,50 @@ def cmd_score(args: argparse.Namespace) -> int:
         workers=args.workers,
         resume=args.resume,
         skip_invalid=args.skip_invalid,
+        force=args.force,
     )
-    if not job.input_path.exists():
+    if not is_stdin(job.input_path) and not job.input_path.is_file():
         raise InputFileError(f"input file {job.input_path} does not exist")
+    return job
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from rewards.scoring.report import summarize, write_histogram
+    from rewards.scoring.run import score_rows
+    from rewards.scoring.table_io import count_rows
+
+    job = _job(args)
     console = Console(stderr=True)
     columns_shown = [TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
     with Progress(*columns_shown, console=console, transient=True) as progress:
         task = progress.add_task("score", total=count_rows(job.input_path))
         result = score_rows(job, progress=lambda n: progress.advance(task, n))
     for _line, error in result.skipped:
-        console.print(f"[yellow]skipped[/] {error}")
-    rows = _output_rows(job)
-    summary = summarize(rows, [c.name for c in job.spec.components if c.verifier is not None])
+        console.print(f"[yellow]skipped[/] {error}", markup=True, highlight=False)
+    rows = _output_rows(job.output_path)
+    names = job.spec.names
+    summary = summarize(rows, names)
     _print_summary(console, summary, result)
-    rewards = [row["reward"] for row in rows if row["reward"] is not None]
-    if rewards:
-        png = write_histogram(rewards, job.output_path, f"{job.input_path.name}: {len(rows)} rows")
-        console.print(f"wrote {job.output_path} and {png}")
+    if rows:
+        source = "stdin" if str(job.input_path) == "-" else job.input_path.name
+        png = write_histogram(rows, names, job.output_path, f"{source}: {len(rows)} rows")
+        console.print(f"wrote {job.output_path} and {png}", highlight=False)
     else:
-        console.print(f"wrote {job.output_path} (no rewards, so no histogram)")
+        console.print(f"wrote {job.output_path} (no rows, so no histogram)", highlight=False)
     return 0
 
 
-def _output_rows(job) -> list[dict]:
+def _output_rows(output_path: Path) -> list[dict]:
     from rewards.scoring.table_io import read_jsonl
 
-    if job.output_path.suffix != ".parquet":
-        return read_jsonl(job.output_path)
+    if output_path.suffix != ".parquet":
+        return read_jsonl(output_path)
     import pyarrow.parquet as pq
 
-    rows = pq.read_table(job.output_path).to_pylist()
+    rows = pq.read_table(output_path).to_pylist()
     return [{**row, "verdicts": json.loads(row["verdicts"])} for row in rows if "verdicts" in row]
 
 
@@ -69,21 +81,27 @@ def _print_summary(console, summary, result) -> None:
     if result.resumed:
         table.add_row("rows from the previous run", str(result.resumed))
     table.add_row("rows skipped (invalid)", str(len(result.skipped)))
-    mean = "n/a" if summary.mean_reward is None else f"{summary.mean_reward:.4f}"
-    table.add_row("mean reward", mean)
-    for name, rate in summary.pass_rates.items():
-        table.add_row(f"pass rate: {name}", "n/a" if rate is None else f"{rate:.1%}")
-        counts = summary.statuses[name]
-        if set(counts) - {"ok"}:
-            table.add_row(f"verdicts: {name}", ", ".join(f"{status} {n}" for status, n in sorted(counts.items())))
+    table.add_row("rows with no reward", str(summary.no_reward_rows))
+    table.add_row("mean reward", "n/a" if summary.mean_reward is None else f"{summary.mean_reward:.4f}")
+    for name, component in summary.components.items():
+        mean = "n/a" if component.mean is None else f"{component.mean:.4f}"
+        table.add_row(f"{name}: mean score", f"{mean} over {component.scored} rows")
+        table.add_row(f"{name}: rows not scored", str(component.not_scored))
+        if component.pass_rate is not None:
+            table.add_row(f"pass rate: {name}", f"{component.pass_rate:.1%}")
+        if set(component.statuses) - {"ok"}:
+            counts = ", ".join(f"{status} {n}" for status, n in sorted(component.statuses.items()))
+            table.add_row(f"verdicts: {name}", counts)
     rate = result.scored / result.seconds if result.seconds > 0 else 0.0
     table.add_row("rows/s (this run)", f"{rate:.1f}")
     console.print(table)
+    for note in result.notes:
+        console.print(f"note: {note}", highlight=False)
 
 
 def add_parser(verbs: argparse._SubParsersAction) -> None:
     parser = verbs.add_parser("score", help="score a JSONL, CSV or Parquet file of completions")
-    parser.add_argument("input")
+    parser.add_argument("input", help="a .jsonl, .csv or .parquet file, or - to read JSONL from standard input")
     parser.add_argument("--reward", default=None, metavar="SPEC.yaml", help="a reward spec (YAML or JSON)")
     parser.add_argument("--verifier", action="append", default=[], metavar="NAME[=WEIGHT]",
                         help="shorthand for a spec: one component per verifier")
@@ -91,7 +109,10 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
                         help="a component's config, as in math.timeout=5")
     parser.add_argument("--output", required=True, help="JSONL, or Parquet when it ends in .parquet")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue an interrupted run (refused if its settings differ)")
+    parser.add_argument("--force", action="store_true",
+                        help="start over: remove the output, its settings, skipped file and histogram first")
     parser.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN")
     parser.add_argument("--skip-invalid", action="store_true", help="report and skip malformed rows")
     parser.set_defaults(func=cmd_score)

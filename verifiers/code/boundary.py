@@ -1,293 +1,271 @@
-"""The boundary between a model's program and the tests that judge it.
+"""The judge's end of the data-only channel: the program's functions as the tests see them.
 
-Everything a test receives from the program crosses :func:`to_test_side`:
+A test calls :class:`Remote` objects. Arguments cross as exact data (a test's own callable
+crosses as a reference the program can call back); results come back as exact builtins or,
+for the program's own objects, as further Remotes. A Remote compares only with another
+Remote of the same program (the program's ``__eq__`` answers, as the test asked); compared
+with a builtin value, or asked for its truth value, it raises :class:`BoundaryError`.
 
-- builtin values (numbers, strings, lists, dicts, tuples, sets, and the standard library's
-  Counter, OrderedDict, Fraction, Decimal...) are rebuilt as *exact* builtin objects; a
-  subclass of a builtin (``class E(int): __eq__ = ...``) is rebuilt as its base value, so its
-  overridden methods never run inside a test;
-- iterators and generators yield through the same boundary;
-- anything else (the program's own objects and functions) is wrapped in :class:`Opaque`.
-
-An Opaque object works with other Opaque objects (``Stack() == Stack()`` runs the program's
-``__eq__``, as the test asked) but refuses to be compared with, or to contain, a builtin
-value, and arithmetic mixing it with a builtin value gives a *tainted* result that cannot be
-compared with one either. So an object whose ``__eq__`` is always true, or whose ``__sub__``
-returns 0 for any operand, earns nothing against a test's expected values.
+Anything other than a normal reply (the program exits, crashes, breaks the protocol, sends a
+value that is not data, or a test mixes a Remote with a builtin) raises a BaseException and
+marks the current test as failed in :attr:`ProgramLink.misbehaved`, so that a test which
+catches everything (``except:``) still fails.
 """
 
 from __future__ import annotations
 
-import collections
-import datetime
-import decimal
-import fractions
-import operator
-import types
-from collections.abc import Iterator
+import builtins
+import os
+import signal
+import socket
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["BoundaryError", "IteratorProxy", "Opaque", "from_test_side", "to_test_side"]
+from verifiers.code.wire import WireError, decode, encode, recv_frame, send_frame
 
-_SCALARS = frozenset({type(None), bool, int, float, complex, str, bytes, type(Ellipsis), range,
-                      fractions.Fraction, decimal.Decimal, datetime.date, datetime.datetime,
-                      datetime.time, datetime.timedelta})  # fmt: skip
-_BASES = (bool, int, float, complex, str, bytes, bytearray, list, tuple, dict, set, frozenset)
-_FACTORIES = frozenset({list, int, set, dict, str, float, tuple, frozenset, bool})
-_NAMEDTUPLES: dict[tuple[str, tuple[str, ...]], type] = {}
+__all__ = ["BoundaryError", "ProgramFailure", "ProgramLink", "Remote"]
 
 
-class BoundaryError(TypeError):
-    """A test tried to mix a program's own object with a builtin value."""
+class ProgramFailure(BaseException):
+    """The program ended a call other than by returning or raising an exception (exit, crash, bad data)."""
 
 
-def to_test_side(value: Any, tainted: bool = False) -> Any:
-    """What a test sees of ``value``, produced by the program."""
-    return _Converter(tainted).convert(value)
+class BoundaryError(ProgramFailure):
+    """A test mixed one of the program's own objects with a builtin value."""
 
 
-class _Converter:
-    def __init__(self, tainted: bool):
-        self.tainted = tainted
-        self.memo: dict[int, Any] = {}
+class ProgramLink:
+    """One program process at a time, spawned (and respawned after a failure) through ``spawn``."""
 
-    def convert(self, value: Any) -> Any:
-        kind = type(value)
-        if kind in _SCALARS:
-            return Opaque(value, tainted=True) if self.tainted else value
-        if id(value) in self.memo:
-            return self.memo[id(value)]
-        if isinstance(value, _BASES) or kind in (collections.deque,):
-            return self.container(value, kind)
-        if isinstance(value, (types.GeneratorType, Iterator)):
-            return IteratorProxy(value, self.tainted)
-        return Opaque(value, self.tainted)
+    def __init__(self, spawn: Callable[[], tuple[socket.socket, int] | None]):
+        self._spawn = spawn
+        self.sock: socket.socket | None = None
+        self.pid = 0
+        self.generation = 0
+        self.callbacks: list[Callable[..., Any]] = []
+        self.misbehaved = ""
+        self.ready: dict[str, Any] = {}
+        self.exceptions: dict[str, type] = {}  # stand-ins for the program's exception classes the tests name
 
-    def container(self, value: Any, kind: type) -> Any:
-        if kind is list or (isinstance(value, list) and kind is not collections.deque):
-            out: list[Any] = []
-            self.memo[id(value)] = out
-            out.extend(self.convert(item) for item in list.__iter__(value))
-            return out
-        if kind in (dict, collections.OrderedDict, collections.Counter, collections.defaultdict) or isinstance(
-            value, dict
-        ):
-            return self.mapping(value, kind)
-        if isinstance(value, tuple):
-            items = [self.convert(item) for item in tuple.__iter__(value)]
-            named = _namedtuple_for(kind)
-            return named(*items) if named is not None else tuple(items)
-        if isinstance(value, (set, frozenset)):
-            base = frozenset if isinstance(value, frozenset) else set
-            return base(self.convert(item) for item in base.__iter__(value))
-        if kind is collections.deque:
-            return collections.deque((self.convert(item) for item in value), value.maxlen)
-        return self.scalar(value)
+    def start(self, deadline: float) -> dict[str, Any] | None:
+        """Start a fresh program; its ready message, or None when it did not get that far."""
+        self.stop()
+        started = self._spawn()
+        if started is None:
+            return None
+        self.sock, self.pid = started
+        self.generation += 1
+        try:
+            message = recv_frame(self.sock.fileno(), deadline)
+        except (WireError, OSError, TimeoutError):
+            message = None
+        if message is None or not (type(message.get("ready")) is dict or type(message.get("compile_error")) is str):
+            self.stop()
+            return None
+        self.ready = message
+        return message
 
-    def mapping(self, value: Any, kind: type) -> Any:
-        items = [(self.convert(key), self.convert(item)) for key, item in dict.items(value)]
-        if kind is collections.Counter:
-            return collections.Counter(dict(items))
-        if kind is collections.OrderedDict:
-            return collections.OrderedDict(items)
-        if kind is collections.defaultdict:
-            factory = value.default_factory if value.default_factory in _FACTORIES else None
-            return collections.defaultdict(factory, items)
-        return dict(items)
+    def stop(self) -> None:
+        if self.pid:
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(self.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        if self.sock is not None:
+            self.sock.close()
+        self.sock, self.pid = None, 0
 
-    def scalar(self, value: Any) -> Any:
-        """A builtin subclass's value, read through the base type's own slots."""
-        if isinstance(value, bool):
-            result: Any = bool(int.__int__(value))
-        elif isinstance(value, int):
-            result = int.__int__(value)
-        elif isinstance(value, float):
-            result = float.__float__(value)
-        elif isinstance(value, complex):
-            result = complex(complex.real.__get__(value), complex.imag.__get__(value))
-        elif isinstance(value, str):
-            result = str.__str__(value)
-        elif isinstance(value, bytearray):
-            result = bytearray(memoryview(value))
+    @property
+    def alive(self) -> bool:
+        return self.sock is not None
+
+    def fail(self, why: str, kind: type[ProgramFailure] = ProgramFailure) -> ProgramFailure:
+        self.misbehaved = self.misbehaved or why
+        return kind(why)
+
+    def request(self, message: dict[str, Any], args: tuple | None = None) -> Any:
+        """Send one request and return its decoded value, running the program's callbacks meanwhile."""
+        if self.sock is None:
+            raise self.fail("the program is not running")
+        try:
+            send_frame(self.sock.fileno(), message)
+            while True:
+                reply = recv_frame(self.sock.fileno())
+                if reply is None:
+                    raise self.fail("the program's process ended")
+                if "cb" not in reply:
+                    return self._result(reply, args)
+                self._run_callback(reply)
+        except (WireError, OSError) as error:
+            self.stop()
+            raise self.fail(f"the program broke the channel: {str(error)[:100]}") from None
+
+    def _result(self, reply: dict[str, Any], args: tuple | None) -> Any:
+        if "v" in reply:
+            value = self.decode(reply["v"])
+            if args is not None and isinstance(reply.get("m"), dict):
+                _apply_mutations(args, {k: self.decode(v) for k, v in reply["m"].items()})
+            return value
+        if reply.get("stop") is True:
+            raise StopIteration
+        if isinstance(reply.get("raise"), dict):
+            raise _program_exception(reply["raise"], self.exceptions)
+        if "exit" in reply:
+            raise self.fail(f"the program exited ({str(reply['exit'])[:60]}) during a call")
+        raise self.fail("the program sent a malformed reply")
+
+    def _run_callback(self, message: dict[str, Any]) -> None:
+        number = message.get("cb")
+        if type(number) is not int or not 0 <= number < len(self.callbacks):
+            raise WireError("unknown callback")
+        args, kwargs = self.decode(message.get("a")), self.decode(message.get("kw"))
+        if type(args) is not list or type(kwargs) is not dict or not all(type(k) is str for k in kwargs):
+            raise WireError("malformed callback")
+        try:
+            answer = {"op": "ret", "v": self.encode(self.callbacks[number](*args, **kwargs))}
+        except Exception as error:  # the test's own callable raised: the program sees that exception
+            answer = {"op": "raise", "t": type(error).__name__, "s": str(error)[:300]}
+        send_frame(self.sock.fileno(), answer)  # type: ignore[union-attr]
+
+    def encode(self, value: Any) -> Any:
+        try:
+            return encode(value, self._reference)
+        except WireError as error:
+            raise self.fail(f"a test's value cannot be sent to the program: {error}", BoundaryError) from None
+
+    def _reference(self, value: Any) -> list:
+        if type(value) is Remote:
+            link, reference, generation = _inner(value)
+            if generation not in (None, self.generation):
+                raise WireError("an object from an earlier run of the program")
+            return reference
+        if callable(value):
+            self.callbacks.append(value)
+            return ["k", len(self.callbacks) - 1]
+        raise WireError(f"a {type(value).__name__} object cannot be sent to the program")
+
+    def decode(self, data: Any) -> Any:
+        return decode(data, self._resolve)
+
+    def _resolve(self, tag: str, number: Any) -> Any:
+        if tag == "g":
+            return Remote(self, ["g", number], None)
+        if tag == "k":
+            if not 0 <= number < len(self.callbacks):
+                raise WireError("unknown callback")
+            return self.callbacks[number]
+        return Remote(self, ["h", number], self.generation)
+
+
+def _apply_mutations(args: tuple, changed: dict[str, Any]) -> None:
+    """Arguments the program changed in place: the test's own objects get the new contents."""
+    for key, new in changed.items():
+        index = int(key) if key.isdigit() else -1
+        if not 0 <= index < len(args) or type(args[index]) is not type(new):
+            continue
+        old = args[index]
+        if isinstance(old, (list, bytearray)):
+            old[:] = new
         else:
-            result = bytes(memoryview(value))
-        return Opaque(result, tainted=True) if self.tainted else result
+            old.clear()
+            old.update(new)
 
 
-def _namedtuple_for(kind: type) -> type | None:
-    if kind is tuple:
-        return None
-    fields = getattr(kind, "_fields", None)
-    if type(fields) is not tuple or not all(type(f) is str and f.isidentifier() for f in fields):
-        return None
-    name = kind.__name__ if type(kind.__name__) is str and kind.__name__.isidentifier() else "NamedTuple"
-    key = (name, fields)
-    if key not in _NAMEDTUPLES:
-        _NAMEDTUPLES[key] = collections.namedtuple(name, fields)  # type: ignore[misc]
-    return _NAMEDTUPLES[key]
+def _program_exception(info: dict[str, Any], own: dict[str, type]) -> BaseException:
+    """The exception a test sees: a builtin Exception class of the same name, or a stand-in class."""
+    names = [str(name) for name in info.get("mro", [])][:20] or [str(info.get("t"))]
+    message = str(info.get("s", ""))[:300]
+    if names[0] in own:
+        return own[names[0]](message)
+    for name in names:
+        kind = getattr(builtins, name, None)
+        if isinstance(kind, type) and issubclass(kind, Exception):
+            return kind(message)
+    return ProgramError(f"{names[0][:60]}: {message}")
 
 
-def from_test_side(value: Any) -> Any:
-    """A test's argument as the program receives it: proxies unwrapped, everything else as is."""
-    kind = type(value)
-    if kind is Opaque or kind is IteratorProxy:
-        return object.__getattribute__(value, "_obj")
-    if kind in (list, tuple, set, frozenset) and any(type(v) in (Opaque, IteratorProxy) for v in value):
-        return kind(from_test_side(v) for v in value)
-    if kind is dict and any(type(v) in (Opaque, IteratorProxy) for v in (*value, *value.values())):
-        return {from_test_side(k): from_test_side(v) for k, v in value.items()}
-    return value
+class ProgramError(Exception):
+    """An exception of the program's own class, which no test names."""
 
 
-def _inner(proxy: Any) -> tuple[Any, bool]:
-    return object.__getattribute__(proxy, "_obj"), object.__getattribute__(proxy, "_tainted")
+def _inner(remote: Remote) -> tuple[ProgramLink, list, int | None]:
+    return (object.__getattribute__(remote, "_link"), object.__getattribute__(remote, "_ref"),
+            object.__getattribute__(remote, "_gen"))  # fmt: skip
 
 
-class IteratorProxy:
-    """An iterator of the program's, whose items cross the boundary one by one."""
+class Remote:
+    """A program's function or object, as a test sees it."""
 
-    __slots__ = ("_obj", "_tainted")
+    __slots__ = ("_gen", "_link", "_ref")
 
-    def __init__(self, obj: Any, tainted: bool = False):
-        object.__setattr__(self, "_obj", obj)
-        object.__setattr__(self, "_tainted", tainted)
+    def __init__(self, link: ProgramLink, reference: list, generation: int | None):
+        object.__setattr__(self, "_link", link)
+        object.__setattr__(self, "_ref", reference)
+        object.__setattr__(self, "_gen", generation)
 
-    def __iter__(self) -> IteratorProxy:
-        return self
-
-    def __next__(self) -> Any:
-        obj, tainted = _inner(self)
-        return to_test_side(next(obj), tainted)
-
-    def __repr__(self) -> str:
-        return f"<iterator from the program: {type(_inner(self)[0]).__name__}>"
-
-
-def _mixed(op: str) -> BoundaryError:
-    return BoundaryError(f"the program returned a non-builtin object, and the test {op} it with a builtin value")
-
-
-class Opaque:
-    """The program's own object (or a value tainted by one), as a test sees it."""
-
-    __slots__ = ("_obj", "_tainted")
-
-    def __init__(self, obj: Any, tainted: bool = False):
-        object.__setattr__(self, "_obj", obj)
-        object.__setattr__(self, "_tainted", tainted)
-
-    def __getattr__(self, name: str) -> Any:
-        from verifiers.code.policy import guarded_getattr
-
-        obj, tainted = _inner(self)
-        return to_test_side(guarded_getattr(obj, name), tainted)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(_inner(self)[0], name, from_test_side(value))
+    def _ask(self, op: str, args: tuple | None = None, **fields: Any) -> Any:
+        link, reference, generation = _inner(self)
+        if generation not in (None, link.generation):
+            raise link.fail("an object from an earlier run of the program")
+        return link.request({"op": op, "t": reference, **fields}, args)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        obj, tainted = _inner(self)
-        args = tuple(from_test_side(a) for a in args)
-        kwargs = {k: from_test_side(v) for k, v in kwargs.items()}
-        result = obj(*args, **kwargs)
-        if isinstance(obj, type) and isinstance(result, obj) and not tainted:
-            return Opaque(result)
-        return to_test_side(result, tainted)
+        link = _inner(self)[0]
+        return self._ask("call", args, a=link.encode(list(args)), kw=link.encode(kwargs))
 
-    def __bool__(self) -> bool:
-        obj, tainted = _inner(self)
-        if tainted:
-            raise _mixed("combined")
-        return bool(obj)
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._ask("attr", n=name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise _inner(self)[0].fail("a test cannot set attributes of the program's objects", BoundaryError)
+
+    def __iter__(self) -> Any:
+        return self._ask("iter")
+
+    def __next__(self) -> Any:
+        return self._ask("next")
 
     def __len__(self) -> int:
-        return len(_inner(self)[0])
-
-    def __hash__(self) -> int:
-        return hash(_inner(self)[0])
-
-    def __iter__(self) -> IteratorProxy:
-        obj, tainted = _inner(self)
-        return IteratorProxy(iter(obj), tainted)
-
-    def __contains__(self, item: Any) -> bool:
-        if type(item) is not Opaque:
-            raise _mixed("looked for")
-        return _inner(item)[0] in _inner(self)[0]
+        return self._checked(self._ask("len"), int)
 
     def __getitem__(self, key: Any) -> Any:
-        obj, tainted = _inner(self)
-        return to_test_side(obj[from_test_side(key)], tainted)
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        _inner(self)[0][from_test_side(key)] = from_test_side(value)
-
-    def __delitem__(self, key: Any) -> None:
-        del _inner(self)[0][from_test_side(key)]
+        return self._ask("item", k=_inner(self)[0].encode(key))
 
     def __str__(self) -> str:
-        return str.__str__(str(_inner(self)[0]))
+        return self._checked(self._ask("str"), str)
 
     def __repr__(self) -> str:
-        return str.__str__(repr(_inner(self)[0]))
+        return self._checked(self._ask("repr"), str)
+
+    def __hash__(self) -> int:
+        return hash(tuple(_inner(self)[1]))
+
+    def __bool__(self) -> bool:
+        raise _inner(self)[0].fail("a test asked for the truth of a non-builtin object", BoundaryError)
 
     def __instancecheck__(self, instance: Any) -> bool:
-        return isinstance(from_test_side(instance), _inner(self)[0])
+        if type(instance) is not Remote:
+            return False
+        return self._checked(self._ask("isinstance", o=_inner(instance)[1]), bool)
 
-    def __subclasscheck__(self, subclass: Any) -> bool:
-        return issubclass(from_test_side(subclass), _inner(self)[0])
-
-    def __mro_entries__(self, bases: tuple[Any, ...]) -> tuple[Any, ...]:
-        return (_inner(self)[0],)
-
-    def __enter__(self) -> Any:
-        obj, tainted = _inner(self)
-        return to_test_side(obj.__enter__(), tainted)
-
-    def __exit__(self, *exc_info: Any) -> Any:
-        return _inner(self)[0].__exit__(*exc_info)
+    def _checked(self, value: Any, kind: type) -> Any:
+        if type(value) is not kind:
+            raise _inner(self)[0].fail(f"the program answered with a non-{kind.__name__}")
+        return value
 
 
-def _comparison(op: Any, symbol: str) -> Any:
-    def compare(self: Opaque, other: Any) -> Any:
-        if type(other) is not Opaque or _inner(self)[1] or _inner(other)[1]:
-            raise _mixed("compared")
-        return to_test_side(op(_inner(self)[0], _inner(other)[0]))
+def _comparison(symbol: str) -> Callable[[Remote, Any], Any]:
+    def compare(self: Remote, other: Any) -> Any:
+        if type(other) is not Remote:
+            raise _inner(self)[0].fail("a test compared a non-builtin object with a builtin value", BoundaryError)
+        return self._ask("cmp", o=_inner(other)[1], c=symbol)
 
-    compare.__name__ = symbol
+    compare.__name__ = f"__{symbol}__"
     return compare
 
 
-def _arithmetic(op: Any, name: str, reflected: bool) -> Any:
-    def apply(self: Opaque, other: Any) -> Any:
-        obj, tainted = _inner(self)
-        mixed = type(other) is not Opaque
-        other_obj = other if mixed else _inner(other)[0]
-        result = op(other_obj, obj) if reflected else op(obj, other_obj)
-        return to_test_side(result, tainted or mixed or _inner(other)[1])
-
-    apply.__name__ = name
-    return apply
-
-
-def _unary(op: Any, name: str) -> Any:
-    def apply(self: Opaque, *args: Any) -> Any:
-        obj, tainted = _inner(self)
-        return to_test_side(op(obj, *args), tainted)
-
-    apply.__name__ = name
-    return apply
-
-
-for _name, _op in {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le,
-                   "gt": operator.gt, "ge": operator.ge}.items():  # fmt: skip
-    setattr(Opaque, f"__{_name}__", _comparison(_op, f"__{_name}__"))
-for _name in ("add sub mul truediv floordiv mod pow matmul lshift rshift and or xor divmod").split():
-    _op = getattr(operator, _name if _name not in ("and", "or") else f"{_name}_", None) or divmod
-    setattr(Opaque, f"__{_name}__", _arithmetic(_op, f"__{_name}__", False))
-    setattr(Opaque, f"__r{_name}__", _arithmetic(_op, f"__r{_name}__", True))
-for _name, _op in {"neg": operator.neg, "pos": operator.pos, "abs": abs, "invert": operator.invert,
-                   "round": round, "trunc": __import__("math").trunc}.items():  # fmt: skip
-    setattr(Opaque, f"__{_name}__", _unary(_op, f"__{_name}__"))
-for _name, _cast in {"int": int, "float": float, "complex": complex, "index": operator.index}.items():
-    setattr(Opaque, f"__{_name}__", lambda self, _cast=_cast: _cast(to_test_side(_cast(_inner(self)[0]))))
+for _symbol in ("eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(Remote, f"__{_symbol}__", _comparison(_symbol))

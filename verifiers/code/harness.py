@@ -1,16 +1,17 @@
-"""What runs inside the sandboxed child: the program under the policy, then the tests.
+"""What runs inside the program's process: the program under the policy, and nothing else.
 
-Results go out one test at a time through ``emit`` (a pipe only this harness holds), so a
-timeout keeps the tests already reported. The program never sees the tests: it runs first,
-in its own namespace with guarded builtins, and the tests run afterwards in a separate
-namespace that receives the program's names through :mod:`verifiers.code.boundary`.
+This process never holds the tests, the expected values or a result channel. A function-style
+program runs its module code, then answers the judge's requests on a data-only channel
+(:mod:`verifiers.code.wire`): calls, attribute reads, iteration. Arguments arrive as fresh
+copies for every call; arguments it changes in place are sent back. A stdio program runs with
+its stdin and stdout on pipes held by the judge, which reads the output as bytes.
+Whatever this process does, the judge decides from what it receives.
 """
 
 from __future__ import annotations
 
 import builtins
-import importlib
-import signal
+import os
 import sys
 import types
 from collections.abc import Callable
@@ -18,9 +19,7 @@ from typing import Any
 
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safe_builtins
 
-from verifiers.code.boundary import BoundaryError, to_test_side
 from verifiers.code.modules import ModuleView, SandboxIO, sandbox_import, sys_view
-from verifiers.code.plan import TestPlan
 from verifiers.code.policy import (
     CandidateCompileError,
     aug_attr,
@@ -30,27 +29,24 @@ from verifiers.code.policy import (
     guarded_getattr,
     guarded_hasattr,
     guarded_setattr,
+    guarded_type,
     guarded_write,
     inplace_var,
+    match_class,
 )
+from verifiers.code.program_channel import ProgramChannel
 
-__all__ = ["TestTimeout", "candidate_builtins", "run_plan"]
+__all__ = ["candidate_builtins", "run_program"]
 
-Emit = Callable[[dict[str, Any]], None]
 _EXTRA_BUILTINS = (
     "all any ascii bin bytearray bytes classmethod dict dir enumerate filter format frozenset iter list map max "
-    "memoryview min next object property reversed set sorted staticmethod sum super tuple type zip "
+    "memoryview min next object property reversed set sorted staticmethod sum super tuple zip "
     "NotImplemented StopAsyncIteration RecursionError ExceptionGroup BaseExceptionGroup ConnectionError "
     "TimeoutError PermissionError FileNotFoundError ProcessLookupError ChildProcessError BrokenPipeError"
 ).split()
-
-
-class TestTimeout(BaseException):
-    """A test ran past its time limit (a BaseException, so ``except Exception`` cannot swallow it)."""
-
-
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise TestTimeout()
+# What a program may raise or exit with, caught here so that the judge hears about it.
+PROGRAM_ENDINGS = (Exception, SystemExit, KeyboardInterrupt, GeneratorExit)
+CHANNEL_FD = 3
 
 
 class _Printer:
@@ -70,7 +66,6 @@ def candidate_builtins(views: dict[str, ModuleView], sandbox_io: SandboxIO, refu
     """The builtins a program sees: RestrictedPython's safe set, ordinary extras, and the guards."""
     table = dict(safe_builtins)
     table.update({name: getattr(builtins, name) for name in _EXTRA_BUILTINS if hasattr(builtins, name)})
-    printer = _Printer(sandbox_io)
 
     def input(prompt: Any = "") -> str:
         sandbox_io.stdout.write(str(prompt))
@@ -102,123 +97,72 @@ def candidate_builtins(views: dict[str, ModuleView], sandbox_io: SandboxIO, refu
         __metaclass__=type, _getattr_=guarded_getattr, _getitem_=lambda obj, key: obj[key], _getiter_=iter,
         _write_=guarded_write, _inplacevar_=inplace_var, _aug_item_=aug_item, _aug_attr_=aug_attr,
         _iter_unpack_sequence_=guarded_iter_unpack_sequence, _unpack_sequence_=guarded_unpack_sequence,
-        _apply_=lambda f, *a, **k: f(*a, **k), _print_=printer, getattr=guarded_getattr, hasattr=guarded_hasattr,
-        setattr=guarded_setattr, delattr=guarded_delattr, input=input, exit=exit, quit=exit, eval=restricted("eval"),
-        exec=restricted("exec"),
+        _apply_=lambda f, *a, **k: f(*a, **k), _print_=_Printer(sandbox_io), getattr=guarded_getattr,
+        hasattr=guarded_hasattr, setattr=guarded_setattr, delattr=guarded_delattr, input=input, exit=exit,
+        quit=exit, eval=restricted("eval"), exec=restricted("exec"), type=guarded_type, _match_class_=match_class,
     )  # fmt: skip
     return table
 
 
-def _describe(error: BaseException) -> str:
-    text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-    return text[:300]
-
-
-def _guarded_run(run: Callable[[], Any], seconds: float) -> str | None:
-    """Run with a per-test timer; None on success, else why it failed."""
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+def describe(error: BaseException) -> str:
     try:
-        run()
-    except TestTimeout:
-        return "timed out"
-    except AssertionError as error:
-        return _describe(error) if str(error) else "assertion failed"
-    except BoundaryError as error:
-        return _describe(error)
-    except SystemExit as error:
-        return None if error.code in (None, 0) else f"exited with {str(error.code)[:100]}"
-    except Exception as error:
-        return _describe(error)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-    return None
+        text = str(error)
+    except PROGRAM_ENDINGS:
+        text = ""
+    return (f"{type(error).__name__}: {text}" if text else type(error).__name__)[:300]
 
 
-def run_plan(plan: TestPlan, source: str, emit: Emit, views: dict[str, ModuleView], limits: dict[str, Any]) -> None:
-    """Compile the program, run it and the plan's tests, emitting one result per test."""
-    signal.signal(signal.SIGALRM, _on_alarm)
+def _compile(source: str, restricted: bool) -> Any:
+    return compile_candidate(source) if restricted else compile(source, "<candidate>", "exec")
+
+
+def _builtins(restricted: bool, views: dict, sandbox_io: SandboxIO, refused: list[str]) -> Any:
+    """The program's builtins; the real ones when RestrictedPython is off (tests of the process boundary)."""
+    return candidate_builtins(views, sandbox_io, refused) if restricted else builtins
+
+
+def run_program(source: str, style: str, views: dict[str, ModuleView], limits: dict[str, Any]) -> int:
+    """Run one program in this (already confined) process; the exit status it should end with."""
     sys.setrecursionlimit(3000)
-    try:
-        code = compile_candidate(source)
-    except (CandidateCompileError, SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        emit({"e": "compile_error", "why": _describe(error)})
-        return
     sandbox_io = SandboxIO(limits["output_limit"])
+    restricted = limits.get("restricted_python", True) is not False
+    if style == "stdio":
+        return _run_stdio(source, views, sandbox_io, restricted)
+    channel = ProgramChannel(CHANNEL_FD)
+    try:
+        code = _compile(source, restricted)
+    except (CandidateCompileError, SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        channel.send({"compile_error": describe(error)})
+        return 0
     refused: list[str] = []
-    if plan.style == "stdio":
-        _run_stdio(plan, code, emit, views, sandbox_io, refused, limits)
-    else:
-        _run_asserts(plan, code, emit, views, sandbox_io, refused, limits)
-    emit({"e": "done", "refused": refused[:20]})
-
-
-def _program_globals(views: dict, sandbox_io: SandboxIO, refused: list[str], name: str) -> dict[str, Any]:
-    return {"__builtins__": candidate_builtins(views, sandbox_io, refused), "__name__": name}
-
-
-def _run_stdio(plan: TestPlan, code: Any, emit: Emit, views: dict, sandbox_io: SandboxIO, refused: list, limits: dict):
-    for index, (stdin_text, expected) in enumerate(plan.cases):
-        sandbox_io.reset(stdin_text)
-        namespace = _program_globals(views, sandbox_io, refused, "__main__")
-        why = _guarded_run(lambda namespace=namespace: exec(code, namespace), limits["test_timeout_s"])
-        if why is None and _lines(sandbox_io.stdout.getvalue()) != _lines(expected):
-            why = "wrong output"
-        emit({"e": "test", "i": index, "ok": why is None, "why": why or ""})
-
-
-def _lines(text: str) -> list[list[str]]:
-    """Output compared line by line (equal line counts), whitespace-insensitive within a line."""
-    lines = [line.split() for line in text.replace("\r\n", "\n").split("\n")]
-    while lines and not lines[-1]:
-        lines.pop()
-    return lines
-
-
-def _run_asserts(plan: TestPlan, code: Any, emit: Emit, views: dict, sandbox_io: SandboxIO, refused: list,
-                 limits: dict) -> None:  # fmt: skip
-    program = _program_globals(views, sandbox_io, refused, "__candidate__")
+    program = {"__builtins__": _builtins(restricted, views, sandbox_io, refused), "__name__": "__candidate__"}
     sys.modules["__candidate__"] = types.ModuleType("__candidate__")  # dataclasses looks its module up
-    why = _guarded_run(lambda: exec(code, program), limits["test_timeout_s"])
-    if why is not None:
-        emit({"e": "note", "program_error": why})
-    namespace = _test_namespace(program, plan)
-    if plan.entry_point and plan.entry_point not in program:
-        emit({"e": "note", "program_error": f"entry point {plan.entry_point!r} is not defined"})
-    if plan.preamble.strip():
-        setup_error = _guarded_run(lambda: exec(plan.preamble, namespace), limits["test_timeout_s"])
-        if setup_error:
-            emit({"e": "note", "setup_error": setup_error})
-    for index, step in plan.steps:
-        why = _guarded_run(lambda step=step: exec(step, namespace), limits["test_timeout_s"])
-        if index is not None:
-            emit({"e": "test", "i": index, "ok": why is None, "why": why or ""})
+    note = ""
+    try:
+        exec(code, program)
+    except PROGRAM_ENDINGS as error:
+        note = describe(error)
+    channel.serve(program, note, refused)
+    return 0
 
 
-def _test_namespace(program: dict[str, Any], plan: TestPlan) -> dict[str, Any]:
-    """The tests' globals: real builtins, and the program's names as the boundary lets them through."""
-    namespace: dict[str, Any] = {"__builtins__": builtins, "__name__": "__test__"}
-    for name, value in program.items():
-        if name.startswith("__") or name == "_print":
-            continue
-        if isinstance(value, ModuleView):
-            if type(value) is not ModuleView:
-                continue
-            label = object.__getattribute__(value, "_label")
-            if not label.startswith("__"):
-                namespace[name] = importlib.import_module(label) if label != "sys" else sys
-            continue
-        if name in plan.except_names and isinstance(value, type) and issubclass(value, BaseException):
-            namespace[name] = value
-            continue
-        namespace[name] = to_test_side(value)
-    if plan.style == "function":
-        entry = plan.entry_point or ""
-        namespace["candidate"] = namespace.get(entry, _missing(entry))
-    return namespace
-
-
-def _missing(name: str) -> Callable[..., Any]:
-    def missing(*args: Any, **kwargs: Any) -> Any:
-        raise NameError(f"the program does not define {name!r}")
-
-    return missing
+def _run_stdio(source: str, views: dict[str, ModuleView], sandbox_io: SandboxIO, restricted: bool) -> int:
+    try:
+        code = _compile(source, restricted)
+    except (CandidateCompileError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return 3
+    sandbox_io.stdin = os.fdopen(0, "r", encoding="utf-8", errors="replace", closefd=False)
+    sys.stdin, sys.stdout = sandbox_io.stdin, sandbox_io.stdout
+    program = {"__builtins__": _builtins(restricted, views, sandbox_io, []), "__name__": "__main__"}
+    status = 0
+    try:
+        exec(code, program)
+    except SystemExit as error:
+        status = 0 if error.code is None or (type(error.code) is int and error.code == 0) else 1
+    except PROGRAM_ENDINGS:
+        status = 1
+    data = sandbox_io.stdout.getvalue().encode("utf-8", "replace")
+    view = memoryview(data)
+    while view:
+        view = view[os.write(1, view) :]
+    return status

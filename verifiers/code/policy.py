@@ -24,7 +24,9 @@ __all__ = [
     "attribute_allowed",
     "compile_candidate",
     "guarded_getattr",
+    "guarded_type",
     "guarded_write",
+    "match_class",
 ]
 
 # Dunder attributes a program may read: special methods it defines or calls through super().
@@ -146,8 +148,23 @@ class SandboxPolicy(RestrictingNodeTransformer):
         return super().visit_ClassDef(node)
 
     # Structural pattern matching: allowed, with the attribute names of class patterns checked.
-    def visit_Match(self, node: ast.AST) -> ast.AST:
-        return self.node_contents_visit(node)
+    # Positional class patterns read the attributes that ``__match_args__`` names: each such class
+    # goes through ``_match_class_`` (which checks those names) into a name the program cannot bind.
+    def visit_Match(self, node: ast.Match) -> Any:
+        node = self.node_contents_visit(node)
+        guards: list[ast.stmt] = []
+        for case in node.cases:
+            for pattern in ast.walk(case.pattern):
+                if isinstance(pattern, ast.MatchClass) and pattern.patterns:
+                    temp = f"_match_class_{len(guards)}_"
+                    call = ast.Call(ast.Name("_match_class_", ast.Load()), [pattern.cls], [])
+                    guards.append(ast.Assign([ast.Name(temp, ast.Store())], call))
+                    pattern.cls = ast.Name(temp, ast.Load())
+        for guard in guards:
+            copy_locations(guard, node)
+            ast.fix_missing_locations(guard)
+        ast.fix_missing_locations(node)
+        return [*guards, node] if guards else node
 
     def visit_match_case(self, node: ast.AST) -> ast.AST:
         return self.node_contents_visit(node)
@@ -222,16 +239,72 @@ def _bound_format(text: str, method: str) -> Any:
 
 
 def guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
-    """``getattr`` for sandboxed code: restricted names are refused, str.format is made safe."""
+    """``getattr`` for sandboxed code: restricted names are refused; str.format (reached from any
+    str, str subclass or ``super`` object) walks field paths through this guard; ``type.__new__``
+    checks a new class's namespace as ``type()`` does."""
     if not isinstance(name, str):
         raise TypeError("attribute name must be a string")
     if not attribute_allowed(name):
         raise AttributeError(f"attribute {name!r} is restricted in the sandbox")
-    if name in _FORMAT_METHODS and (obj is str or isinstance(obj, str)):
-        if obj is str:
-            return lambda text, *args, **kwargs: _bound_format(str(text), name)(*args, **kwargs)
-        return _bound_format(obj, name)
-    return getattr(obj, name, *default)
+    value = getattr(obj, name, *default)
+    if name in _FORMAT_METHODS:
+        if value is str.format or value is str.format_map:
+            return lambda text, *args, **kwargs: _bound_format(str.__str__(text), name)(*args, **kwargs)
+        owner = getattr(value, "__self__", None)
+        if isinstance(owner, str) and type(value).__name__ == "builtin_function_or_method":
+            return _bound_format(str.__str__(owner), name)
+    if value is type.__new__:
+        return _guarded_type_new
+    return value
+
+
+_CLASS_KEYS = frozenset({"__module__", "__qualname__", "__doc__", "__classcell__", "__annotations__",
+                         "__orig_bases__", "__static_attributes__", "__firstlineno__"})  # fmt: skip
+
+
+def _check_namespace(namespace: Any) -> None:
+    if not isinstance(namespace, dict):
+        raise TypeError("a class namespace must be a dict")
+    for key in namespace:
+        if not isinstance(key, str) or not (key in _CLASS_KEYS or name_allowed(key)):
+            raise TypeError(f"class attribute {key!r} is restricted in the sandbox")
+
+
+def _guarded_type_new(metaclass: Any, *args: Any, **kwargs: Any) -> Any:
+    if len(args) == 3:
+        _check_namespace(args[2])
+    return type.__new__(metaclass, *args, **kwargs)
+
+
+def _checked_type(*args: Any, **kwargs: Any) -> Any:
+    if len(args) == 3:
+        _check_namespace(args[2])
+    return type(*args, **kwargs)
+
+
+class _GuardedTypeMeta(type):
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is guarded_type:
+            return _checked_type(*args, **kwargs)
+        return super().__call__(*args, **kwargs)
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, type) if cls is guarded_type else type.__instancecheck__(cls, instance)
+
+    def __subclasscheck__(cls, subclass: Any) -> bool:
+        return issubclass(subclass, type) if cls is guarded_type else type.__subclasscheck__(cls, subclass)
+
+
+class guarded_type(type, metaclass=_GuardedTypeMeta):  # noqa: N801  (it is the program's ``type``)
+    """``type`` as a program sees it: one argument as usual; three only with names a class body may define."""
+
+
+def match_class(cls: Any) -> Any:
+    """A class used with positional patterns: its ``__match_args__`` may name only allowed attributes."""
+    names = getattr(cls, "__match_args__", ())
+    if type(names) is not tuple or not all(type(n) is str and attribute_allowed(n) for n in names):
+        raise TypeError("__match_args__ names a restricted attribute in the sandbox")
+    return cls
 
 
 def guarded_hasattr(obj: Any, name: str) -> bool:

@@ -69,10 +69,13 @@ def _recv(fd: int, deadline: float | None = None) -> Any:
 
 def serve() -> None:
     """The server's main loop (runs in the server process)."""
-    from verifiers.code.harness import run_plan  # noqa: F401  (warm the harness before any fork)
+    from verifiers.code.harness import run_program
+    from verifiers.code.judge import run_judge  # noqa: F401  (warm the judge before any fork)
     from verifiers.code.modules import preload_modules
     from verifiers.code.policy import compile_candidate
-    from verifiers.code.sandbox import detect_isolation, reap, run_sample
+    from verifiers.code.runner import reap, run_sample
+    from verifiers.code.sandbox import detect_isolation, program_child, python_paths, restrict_files
+    from verifiers.code.zygote import start_zygote
 
     init = _recv(0)
     if init is None:
@@ -82,36 +85,47 @@ def serve() -> None:
     compile_candidate("def f(x):\n    return [y for y in x]\n")
     scratch_base = tempfile.mkdtemp(prefix="rlvr-code-")
     os.chmod(scratch_base, 0o711)
+    root = Path(__file__).resolve().parents[2]
+
+    def prepare() -> None:  # in the zygote, before any program
+        files = restrict_files(python_paths(root), [scratch_base]) if init.get("landlock", True) else {}
+        caps["files"] = files or {"landlock": False, "why": "turned off"}
+
+    def run_child(request: dict, fds: list[int], scratch: str) -> int:
+        return program_child(request, fds, scratch, caps, lambda *job: run_program(job[0], job[1], views, job[2]))
+
+    control, _ = start_zygote(run_child, scratch_base, prepare)
     _send(1, {"caps": caps, "pid": os.getpid()})
-    pending: dict[int, str] = {}
+    pending: set[int] = set()
     try:
         while (request := _recv(0)) is not None and request.get("op") == "run":
             try:
                 results = []
-                for plan, source in request["jobs"]:
-                    results.append(run_sample(plan, source, request["limits"], caps, views, scratch_base, pending))
+                for plan, source, prompt in request["jobs"]:
+                    results.append(run_sample(plan, source, prompt, request["limits"], control, pending))
                     reap(pending, block=False)
                 reap(pending, block=True)
                 _send(1, {"results": results})
             except Exception:
                 _send(1, {"error": traceback.format_exc()[-3000:]})
     finally:
+        control.close()
         shutil.rmtree(scratch_base, ignore_errors=True)
 
 
 class ForkServer:
     """The client side: starts the server on first use, restarts it after a fork or a crash."""
 
-    def __init__(self, sandbox_uid: int, use_namespaces: bool, startup_timeout_s: float = 60.0):
-        self._init = {"sandbox_uid": sandbox_uid, "use_namespaces": use_namespaces}
+    def __init__(self, sandbox_uid: int, use_namespaces: bool, landlock: bool = True, startup_timeout_s: float = 60.0):
+        self._init = {"sandbox_uid": sandbox_uid, "use_namespaces": use_namespaces, "landlock": landlock}
         self._startup_timeout_s = startup_timeout_s
         self._lock = threading.Lock()
         self._process: subprocess.Popen | None = None
         self._owner = 0
         self.caps: dict[str, Any] = {}
 
-    def run(self, jobs: list[tuple[Any, str]], limits: dict[str, Any]) -> list[dict[str, Any]]:
-        """Run (plan, source) jobs; one report per job. Retries once on a fresh server."""
+    def run(self, jobs: list[tuple[Any, str, str | None]], limits: dict[str, Any]) -> list[dict[str, Any]]:
+        """Run (plan, source, prompt) jobs; one report per job. Retries once on a fresh server."""
         budget = 30.0 + len(jobs) * (limits["timeout_s"] + 2.0)
         with self._lock:
             for attempt in (1, 2):

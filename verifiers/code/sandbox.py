@@ -1,37 +1,36 @@
-"""Process-level isolation for one program: what the fork server does around each child.
+"""Process-level isolation for one program process: what the zygote does in each child it forks.
 
-Layers, each reported in the verdict's details: a new session and process group (killed
-whole at the wall-clock limit), a pid namespace where the OS allows it (the child is its
-init, so nothing it starts outlives it), the server's network namespace (no interfaces),
-resource limits with soft = hard (CPU, address space, processes, file size, open files, no
-core dumps), a scratch directory as the working directory, a scrubbed environment, stdin,
-stdout and stderr on /dev/null, an unprivileged uid when the server runs as root, and
-``no_new_privs``. Results come back on a pipe that only the harness holds.
+Layers, each reported in the verdict's details: a new session and process group (killed whole
+by the judge), the server's pid and network namespaces where the OS allows them, resource
+limits with soft = hard (CPU, address space, processes, file size, open files, no core dumps),
+a scratch directory as the working directory, a scrubbed environment, an unprivileged uid when
+the server runs as root, ``no_new_privs``, and Landlock (when the kernel has it): a read-only
+view of what Python needs, the scratch directories writable, no TCP, no signals or abstract
+sockets outside the sandbox. The program process holds only its channel (fd 3) and, for stdio
+programs, its stdin and stdout pipes.
 """
 
 from __future__ import annotations
 
 import ctypes
-import json
+import fcntl
 import math
 import os
 import resource
-import select
-import shutil
 import signal
-import tempfile
-import time
+import struct
+import sys
+from pathlib import Path
 from typing import Any
 
-__all__ = ["detect_isolation", "reap", "run_sample"]
+from verifiers.code.wire import recv_frame, send_frame
+
+__all__ = ["detect_isolation", "program_child", "restrict_files"]
 
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
-RESULT_FD = 3
-_MAX_REPORT_BYTES = 1 << 20
+CHANNEL_FD = 3
 _libc = ctypes.CDLL(None, use_errno=True)
-
-
 def _unshare(flags: int) -> bool:
     return _libc.unshare(ctypes.c_int(flags)) == 0
 
@@ -83,128 +82,88 @@ def _become_namespace_init() -> bool:
     os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
-def run_sample(plan: Any, source: str, limits: dict[str, Any], caps: dict[str, Any], views: dict,
-               scratch_base: str, pending: dict[int, str]) -> dict[str, Any]:  # fmt: skip
-    """Run one program in a fresh child and collect its per-test reports (called in the server).
 
-    The child's process group is killed as soon as its reports are in; reaping it and removing
-    its scratch directory wait for :func:`reap` (``pending`` maps pid -> scratch), so that the
-    kernel tears one child down while the next one runs.
-    """
-    scratch = tempfile.mkdtemp(prefix="s", dir=scratch_base)
-    if caps["uid_drop"]:
-        os.chown(scratch, limits["sandbox_uid"], limits["sandbox_uid"])
-    read_fd, write_fd = os.pipe()
-    started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        _child(plan, source, limits, caps, views, scratch, write_fd)
-    pending[pid] = scratch
-    os.close(write_fd)
+_LANDLOCK_READ = (1 << 0) | (1 << 2) | (1 << 3)  # execute, read file, read dir
+_SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446
+
+
+def restrict_files(read_only: list[str], writable: list[str]) -> dict[str, Any]:
+    """Landlock this process (and its future children): what it says about the result."""
+    abi = _libc.syscall(_SYS_CREATE_RULESET, None, 0, 1)
+    if abi < 1:
+        return {"landlock": False, "why": f"Landlock unavailable (errno {ctypes.get_errno()})"}
+    fs_rights = (1 << {1: 13, 2: 14, 3: 15, 4: 15}.get(abi, 16)) - 1
+    attr = struct.pack("=QQQ", fs_rights, 3 if abi >= 4 else 0, 3 if abi >= 6 else 0)
+    size = 24 if abi >= 6 else 16 if abi >= 4 else 8
+    ruleset = _libc.syscall(_SYS_CREATE_RULESET, ctypes.c_char_p(attr[:size]), size, 0)
+    if ruleset < 0:
+        return {"landlock": False, "why": f"landlock_create_ruleset failed (errno {ctypes.get_errno()})"}
+    file_rights = (1 << 0) | (1 << 1) | (1 << 2) | ((1 << 14) if abi >= 3 else 0)
+    rules = [(path, _LANDLOCK_READ) for path in read_only] + [(path, fs_rights) for path in writable]
+    rules.append((os.devnull, file_rights))
+    for path, rights in rules:
+        if not _add_rule(ruleset, path, rights if os.path.isdir(path) else rights & file_rights):
+            os.close(ruleset)
+            return {"landlock": False, "why": f"landlock_add_rule failed for {path}"}
+    _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    restricted = _libc.syscall(_SYS_RESTRICT_SELF, ruleset, 0) == 0
+    os.close(ruleset)
+    return {"landlock": restricted, "landlock_abi": abi, "readable_paths": len(read_only),
+            "signals_scoped": restricted and abi >= 6, "tcp_denied": restricted and abi >= 4}  # fmt: skip
+
+
+def _add_rule(ruleset: int, path: str, rights: int) -> bool:
     try:
-        report = _collect(read_fd, started + limits["timeout_s"])
+        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    except OSError:
+        return True  # nothing there to allow
+    try:
+        rule = struct.pack("=Qi", rights, fd)
+        return _libc.syscall(_SYS_ADD_RULE, ruleset, 1, ctypes.c_char_p(rule), 0) == 0
     finally:
-        os.close(read_fd)
-        _kill_everything(pid, caps["pid_namespace"])
-    report["seconds"] = round(time.monotonic() - started, 4)
-    return report
+        os.close(fd)
 
 
-def reap(pending: dict[int, str], block: bool) -> None:
-    """Reap finished children (and orphans re-parented to the server); remove their scratch dirs."""
-    while pending or not block:
-        try:
-            pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
-        except ChildProcessError:
-            pending.clear()
-            return
-        if pid == 0:
-            return
-        scratch = pending.pop(pid, None)
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
+def python_paths(root: Path) -> list[str]:
+    """What a program process needs to read: the interpreter's libraries and this package."""
+    paths = {os.path.realpath(p) for p in sys.path if p and os.path.isdir(p) and os.path.realpath(p) != str(root)}
+    paths.update(os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix))
+    paths.add(str(root / "verifiers"))
+    return sorted(paths)
 
 
-def _kill_everything(pgid: int, namespace_init: bool) -> None:
-    """The child's process group; as a namespace's init, every other process in the namespace."""
+def program_child(request: dict[str, Any], fds: list[int], scratch: str, caps: dict[str, Any],
+                  run: Any) -> int:  # fmt: skip
+    """In the forked program process: confine, say so, read the program, run it. The exit status."""
+    os.setsid()
+    style, limits = request["style"], request["limits"]
+    _own_fds(fds, style)
+    layers = {"process_group": True, "pid_namespace": caps["pid_namespace"], **caps.get("files", {})}
     try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    if namespace_init:
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-def _collect(read_fd: int, deadline: float) -> dict[str, Any]:
-    buffer, total, messages = b"", 0, []
-    status = "crashed"
-    while status == "crashed":
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([read_fd], [], [], remaining)[0]:
-            status = "timeout"
-            break
-        chunk = os.read(read_fd, 65536)
-        if not chunk:
-            break
-        total += len(chunk)
-        *lines, buffer = (buffer + chunk).split(b"\n")
-        new = [message for message in map(_decode, lines) if message]
-        messages.extend(new)
-        if any(message.get("e") in _TERMINAL for message in new):
-            status = "finished"
-        elif total > _MAX_REPORT_BYTES:
-            status = "flooded"
-    return {"status": status, "messages": messages}
-
-
-_TERMINAL = frozenset({"done", "compile_error", "sandbox_error"})
-
-
-def _decode(line: bytes) -> dict[str, Any]:
-    try:
-        message = json.loads(line)
-    except ValueError:
-        return {}
-    return message if isinstance(message, dict) else {}
-
-
-def _child(plan: Any, source: str, limits: dict, caps: dict, views: dict, scratch: str, write_fd: int) -> None:
-    """The forked child: confine itself, then run the harness. Never returns."""
-    try:
-        os.setsid()
-        _own_fds(write_fd)
-        layers = {"process_group": True, "pid_namespace": caps["pid_namespace"]}
         _confine(limits, caps, scratch, layers)
-        emit = _emitter()
-        emit({"e": "ready", "layers": layers})
-        from verifiers.code.harness import run_plan
-
-        run_plan(plan, source, emit, views, limits)
-    except Exception as error:  # a sandbox set-up failure is a verifier bug: say so
-        try:
-            os.write(RESULT_FD, json.dumps({"e": "sandbox_error", "why": repr(error)[:500]}).encode() + b"\n")
-        except OSError:
-            pass
-    finally:
-        os._exit(0)
+    except OSError as error:
+        send_frame(CHANNEL_FD, {"sandbox_error": f"confinement failed: {error!r}"[:300]})
+        return 121
+    send_frame(CHANNEL_FD, {"confined": layers})
+    message = recv_frame(CHANNEL_FD)
+    if message is None or not isinstance(message.get("source"), str):
+        return 122
+    if style == "stdio":
+        os.close(CHANNEL_FD)
+    return run(message["source"], style, limits)
 
 
-def _own_fds(write_fd: int) -> None:
-    os.dup2(write_fd, RESULT_FD)
+def _own_fds(fds: list[int], style: str) -> None:
     null = os.open(os.devnull, os.O_RDWR)
+    targets = [CHANNEL_FD, 0, 1] if style == "stdio" else [CHANNEL_FD]
+    moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in fds[: len(targets)]]
+    for fd, target in zip(moved, targets, strict=False):
+        os.dup2(fd, target)
     for fd in (0, 1, 2):
-        os.dup2(null, fd)
-    os.closerange(RESULT_FD + 1, 65536)
-
-
-def _emitter() -> Any:
-    def emit(message: dict[str, Any]) -> None:
-        os.write(RESULT_FD, json.dumps(message).encode() + b"\n")
-
-    return emit
+        if fd not in targets:
+            os.dup2(null, fd)
+    os.closerange(CHANNEL_FD + 1, 65536)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
 def _confine(limits: dict, caps: dict, scratch: str, layers: dict[str, Any]) -> None:

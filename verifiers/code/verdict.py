@@ -21,16 +21,21 @@ class SandboxFailure(RuntimeError):
 
 
 def verdict_from_report(plan: TestPlan, report: dict[str, Any], all_or_nothing: bool, caps: dict[str, Any]) -> Verdict:
-    """Score = tests passed / tests planned; a test counts once, by its first report."""
+    """Score = tests passed / tests planned; a test counts once, by its first report.
+
+    The report comes from the judge, never from the program's process. A sandbox that could not
+    start a program process gives an error verdict (no reward), not an exception.
+    """
     messages = report.get("messages", [])
     for message in messages:
         if message.get("e") == "sandbox_error":
-            raise SandboxFailure(f"the code sandbox could not be set up: {message.get('why')}")
-    ready = bool(messages) and messages[0].get("e") == "ready"
+            why = f"the code sandbox could not be set up: {str(message.get('why'))[:300]}"
+            return Verdict.error(why, tests_total=plan.n_tests, style=plan.style, status="error")
+    ready = next((m for m in messages if m.get("e") == "ready"), None)
     outcomes: dict[int, tuple[bool, str]] = {}
     notes: list[str] = []
     refused: list[str] = []
-    for message in messages[1:] if ready else []:
+    for message in messages:
         kind = message.get("e")
         index = message.get("i")
         if kind == "test" and type(index) is int and 0 <= index < plan.n_tests and index not in outcomes:
@@ -50,10 +55,12 @@ def verdict_from_report(plan: TestPlan, report: dict[str, Any], all_or_nothing: 
     elif status in _STATUS_REASONS:
         reason += f"; {_STATUS_REASONS[status]}"
     failures = {str(i): why for i, (ok, why) in sorted(outcomes.items()) if not ok}
-    layers = {"restricted_python": True, **(messages[0].get("layers", {}) if ready else {}), "server": caps}
+    layers = {"restricted_python": report.get("restricted_python", True), "judge_process": True,
+              **(ready.get("layers", {}) if ready else {}), "server": caps}  # fmt: skip
     details = {
         "tests_passed": passed, "tests_total": plan.n_tests, "tests_reported": len(outcomes), "style": plan.style,
         "status": status, "failures": dict(list(failures.items())[:10]), "notes": notes[:5],
         "refused_imports": refused, "seconds": report.get("seconds"), "layers": layers,
     }  # fmt: skip
-    return Verdict(score=score, passed=passed == plan.n_tests, reason=reason, details=details)
+    verdict_status = "timeout" if status == "timeout" else "ok"
+    return Verdict(score=score, passed=passed == plan.n_tests, reason=reason, details=details, status=verdict_status)

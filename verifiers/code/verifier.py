@@ -19,7 +19,7 @@ from pydantic import Field
 from plugins.hookspecs import hookimpl
 from verifiers.base import BatchVerifier, Verdict, VerifierConfig, aligned_references
 from verifiers.code.plan import PlanError, TestPlan, build_plan, extract_code
-from verifiers.code.pool import ForkServer
+from verifiers.code.pool import ForkServer, ForkServerError
 from verifiers.code.verdict import verdict_from_report
 
 __all__ = ["CodeConfig", "CodeVerifier"]
@@ -38,6 +38,10 @@ class CodeConfig(VerifierConfig):
     sandbox_uid: int = Field(65534, ge=1, description="uid the child runs as when the verifier runs as root")
     parallel: int = Field(1, ge=1, le=64, description="fork servers (programs run at once) per verifier")
     max_code_chars: int = Field(100_000, ge=100, description="longer programs are refused unrun")
+    landlock: bool = Field(True, description="confine program processes' files with Landlock where the kernel has it")
+    restricted_python: bool = Field(
+        True, description="TESTS ONLY: False runs programs with plain compile() and real builtins, to show "
+        "that the process boundary alone keeps a program to its own tests' results")
 
 
 class CodeVerifier(BatchVerifier):
@@ -54,12 +58,12 @@ class CodeVerifier(BatchVerifier):
 
     def _limits(self) -> dict[str, Any]:
         keys = ("timeout_s", "test_timeout_s", "memory_mb", "max_processes", "file_size_bytes",
-                "open_files", "output_limit", "sandbox_uid")  # fmt: skip
+                "open_files", "output_limit", "sandbox_uid", "restricted_python")  # fmt: skip
         return {key: getattr(self.config, key) for key in keys}
 
     def _pool(self) -> list[ForkServer]:
         while len(self._servers) < self.config.parallel:
-            self._servers.append(ForkServer(self.config.sandbox_uid, self.config.use_namespaces))
+            self._servers.append(ForkServer(self.config.sandbox_uid, self.config.use_namespaces, self.config.landlock))
         return self._servers
 
     def verify_batch(
@@ -68,7 +72,7 @@ class CodeVerifier(BatchVerifier):
         n = len(completions)
         references = aligned_references(completions, references, columns)
         verdicts: list[Verdict | None] = [None] * n
-        jobs: list[tuple[int, TestPlan, str]] = []
+        jobs: list[tuple[int, TestPlan, str, str | None]] = []
         for i in range(n):
             fields = {key: values[i] for key, values in columns.items()}
             prepared = self._prepare(completions[i], references[i], fields)
@@ -76,11 +80,12 @@ class CodeVerifier(BatchVerifier):
                 verdicts[i] = prepared
             else:
                 jobs.append((i, *prepared))
-        for (i, plan, _), report in zip(jobs, self._run([(plan, code) for _, plan, code in jobs]), strict=True):
+        reports = self._run([(plan, code, prompt) for _, plan, code, prompt in jobs])
+        for (i, plan, _, _), report in zip(jobs, reports, strict=True):
             verdicts[i] = self._verdict(plan, report)
         return [v for v in verdicts if v is not None]
 
-    def _prepare(self, completion: Any, reference: Any, fields: dict[str, Any]) -> Verdict | tuple[TestPlan, str]:
+    def _prepare(self, completion: Any, reference: Any, fields: dict[str, Any]) -> Verdict | tuple[TestPlan, str, Any]:
         tests = fields.get("tests")
         if tests is None and fields.get("test_list") is None:
             tests = reference
@@ -98,18 +103,19 @@ class CodeVerifier(BatchVerifier):
             return self._fail(plan, "empty program", "empty")
         if len(code) > self.config.max_code_chars:
             return self._fail(plan, f"program longer than {self.config.max_code_chars} characters", "too_long")
-        return plan, code
+        return plan, code, prompt if isinstance(prompt, str) and plan.style == "function" else None
 
-    def _run(self, jobs: list[tuple[TestPlan, str]]) -> list[dict[str, Any]]:
+    def _run(self, jobs: list[tuple[TestPlan, str, str | None]]) -> list[dict[str, Any]]:
         if not jobs:
             return []
         servers, limits = self._pool(), self._limits()
         if len(servers) == 1 or len(jobs) == 1:
-            return servers[0].run(jobs, limits)
+            return _run_on(servers[0], jobs, limits)
         size = -(-len(jobs) // len(servers))
         chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
         with ThreadPoolExecutor(len(chunks)) as threads:
-            parts = list(threads.map(lambda pair: pair[0].run(pair[1], limits), zip(servers, chunks, strict=False)))
+            pairs = zip(servers, chunks, strict=False)
+            parts = list(threads.map(lambda pair: _run_on(pair[0], pair[1], limits), pairs))
         return [report for part in parts for report in part]
 
     def _fail(self, plan: TestPlan, reason: str, status: str) -> Verdict:
@@ -118,6 +124,7 @@ class CodeVerifier(BatchVerifier):
 
     def _verdict(self, plan: TestPlan, report: dict[str, Any]) -> Verdict:
         caps = self._servers[0].caps if self._servers else {}
+        report["restricted_python"] = self.config.restricted_python
         return verdict_from_report(plan, report, self.config.all_or_nothing, caps)
 
     def close(self) -> None:
@@ -136,6 +143,15 @@ class CodeVerifier(BatchVerifier):
         servers = getattr(self, "_servers", None)
         if servers:
             self.close()
+
+
+def _run_on(server: ForkServer, jobs: list, limits: dict[str, Any]) -> list[dict[str, Any]]:
+    """The server's reports; when the sandbox itself cannot run, one error report per row (no reward)."""
+    try:
+        return server.run(jobs, limits)
+    except ForkServerError as error:
+        failure = {"status": "error", "messages": [{"e": "sandbox_error", "why": str(error)[:500]}]}
+        return [dict(failure) for _ in jobs]
 
 
 def _defines(code: str, name: str) -> bool:

@@ -80,8 +80,11 @@ def test_not_a_plain_number(text: str) -> None:
         ("0.333333", "1/3", True),  # 6 significant figures
         ("0.33333", "1/3", False),  # 5 are too few
         ("0.166667", "1/6", True),  # rounded
-        ("0.166666", "1/6", True),  # truncated
-        ("0.166668", "1/6", False),  # off by more than one unit in the last place
+        ("0.166666", "1/6", False),  # truncated: 1/6 rounds to 0.166667 at this precision
+        ("0.166668", "1/6", False),  # off by more than half a unit in the last place
+        ("12.0001", "12", False),  # a decimal matches only what it rounds to
+        ("0.5000001", "1/2", False),
+        ("12.0000", "12", True),
         ("0.0833333333", "1/12", True),
         ("99.99", "99.98", False),
         ("10.1", "10", False),

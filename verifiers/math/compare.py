@@ -40,7 +40,9 @@ class LeafComparer(Protocol):
 
 
 def numbers_equal(a: PlainNumber, b: PlainNumber | Fraction, min_sig_figs: int = 6, rel_tol: float = 1e-9) -> bool:
-    """Exact equality, or a decimal with at least ``min_sig_figs`` figures within one unit of its last place."""
+    """Exact equality, or a decimal with at least ``min_sig_figs`` figures that is the other value rounded to
+    the decimal's own precision (within half a unit of its last place): 0.166667 is 1/6, 0.166666 is
+    not; 12.0001 is not 12, 0.5000001 is not 1/2. ``rel_tol`` covers decimals longer than sympy's floats."""
     b_num = b if isinstance(b, PlainNumber) else PlainNumber(b)
     if a.value == b_num.value:
         return True
@@ -51,7 +53,7 @@ def numbers_equal(a: PlainNumber, b: PlainNumber | Fraction, min_sig_figs: int =
     other = b_num if coarse is a else a
     if coarse.sig_figs < min_sig_figs:  # type: ignore[operator]
         return False
-    allowed = max(coarse.ulp, Fraction(rel_tol) * abs(other.value))  # type: ignore[type-var]
+    allowed = max(coarse.ulp / 2, Fraction(rel_tol) * abs(other.value))  # type: ignore[operator]
     return abs(coarse.value - other.value) <= allowed
 
 

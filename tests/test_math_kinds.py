@@ -119,3 +119,25 @@ def test_kind(verdicts, index: int) -> None:
     kind, completion, reference, equal = ROWS[index]
     verdict = verdicts[index]
     assert verdict.passed is equal, (kind, completion, reference, verdict)
+
+
+@pytest.mark.parametrize(
+    "completion, passed, reason",
+    [
+        ("<think>so it is 42</think> I am not sure.", False, "no answer found"),  # the guess inside does not count
+        ("<think>so it is 42</think>", False, "no final answer"),
+        ("<think>so it is 42", False, "no final answer"),  # never closed: still reasoning
+        ("<think>maybe 41</think> The answer is \\boxed{42}.", True, "match"),
+        ("prompted reasoning</think> \\boxed{42}", True, "match"),  # the opening tag was in the prompt
+    ],
+)
+def test_final_answer_discipline(verifier, completion: str, passed: bool, reason: str) -> None:
+    verdict = verifier.verify(completion, "42")
+    assert (verdict.passed, verdict.reason) == (passed, reason)
+
+
+def test_final_answer_discipline_is_configurable() -> None:
+    with MathVerifier(reasoning_tags=[["<reason>", "</reason>"]]) as tagged:
+        assert tagged.verify("<reason>42</reason>", "42").reason == "no final answer"
+    with MathVerifier(final_answer_only=False) as relaxed:
+        assert relaxed.verify("<think>so it is 42</think> I am not sure.", "42").passed is True

@@ -15,3 +15,8 @@ hookimpl = pluggy.HookimplMarker("rlvr")
 @hookspec
 def register_verifiers(register: Callable[[type], None]) -> None:
     """Register Verifier subclasses by calling ``register(VerifierClass)`` for each."""
+
+
+@hookspec
+def register_tasks(register: Callable[[type], None]) -> None:
+    """Register Task subclasses by calling ``register(TaskClass)`` for each."""

@@ -25,6 +25,13 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "verifiers.math.verifier",
     "verifiers.code.verifier",
     "verifiers.coherence.verifier",
+    "tasks.gsm8k",
+    "tasks.math",
+    "tasks.mbpp",
+    "tasks.humaneval",
+    "tasks.commonsenseqa",
+    "tasks.mathqa",
+    "tasks.synthetic",
 )
 
 pm = pluggy.PluginManager(ENTRY_POINT_GROUP)

@@ -1,0 +1,84 @@
+"""Augmentation kinds keep the answer or recompute it, and every variant points at its original."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from plugins.tasks import get_task
+from rlvr.errors import SetupError
+from tasks.augment import KINDS, UNDETERMINED, augment
+from tasks.synth import SynthConfig, synthesize
+
+DATA = Path(__file__).parent / "data" / "public"
+GSM8K = get_task("gsm8k").load(DATA / "gsm8k_test.jsonl")
+KEEP = ["typos", "spacing", "number_format", "reorder", "distractor"]
+
+
+@pytest.mark.parametrize("kind", KEEP)
+def test_surface_kinds_keep_the_answer(kind):
+    variants, skipped = augment(GSM8K, [kind], seed=1)
+    assert len(variants) + skipped[kind] == len(GSM8K) and variants
+    for variant in variants:
+        source = next(row for row in GSM8K if row["id"] == variant["source_id"])
+        assert variant["perturbation"] == kind and variant["answer"] == source["answer"]
+        assert variant["question"] != source["question"]
+
+
+def test_number_formats_keep_the_value():
+    from tasks.calculator import to_number
+
+    variants, _ = augment(GSM8K, ["number_format"], seed=2)
+    for variant in variants:
+        source = next(row for row in GSM8K if row["id"] == variant["source_id"])
+        old, new = source["question"].split(), variant["question"].split()
+        changed = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
+        assert len(changed) == 1
+        before, after = changed[0]
+        words = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+        value = words.index(after) if after in words else to_number(after.strip(".,?"))
+        assert value == to_number(before.strip(".,?"))
+
+
+@pytest.mark.parametrize("kind", ["substitute", "expand", "decimal"])
+def test_recomputed_kinds_agree_with_a_second_computation(kind):
+    variants, skipped = augment(GSM8K, [kind], seed=4)
+    assert variants
+    for variant in variants:
+        assert variant["solution"] is None  # the original working no longer holds
+        assert float(variant["answer"]) == pytest.approx(variant["check_answer"])
+
+
+def test_critical_thinking_removes_a_needed_number():
+    variants, _ = augment(GSM8K, ["critical_thinking"], seed=0)
+    assert variants
+    for variant in variants:
+        assert variant["answer"] == UNDETERMINED
+        assert variant["removed"] not in variant["question"].replace(",", "")
+
+
+def test_changed_condition_is_re_solved():
+    from verifiers.math.verifier import MathVerifier
+
+    rows = synthesize(SynthConfig(n=30, seed=5, langs=("en", "zh")))
+    variants, skipped = augment(rows, ["changed_condition"], seed=5)
+    assert len(variants) == len(rows) and not skipped
+    verifier = MathVerifier()
+    for variant in variants:
+        assert variant["numbers"] != next(r for r in rows if r["id"] == variant["source_id"])["numbers"]
+        assert verifier.verify(variant["solution"], variant["answer"]).passed  # its worked solution is right
+
+
+def test_kinds_that_do_not_apply_are_skipped_and_counted():
+    variants, skipped = augment(GSM8K, ["changed_condition"], seed=0)  # GSM8K rows have no family
+    assert variants == [] and skipped["changed_condition"] == len(GSM8K)
+
+
+def test_unknown_kind_is_a_setup_error():
+    with pytest.raises(SetupError, match="unknown augmentation kind"):
+        augment(GSM8K, ["typoz"])
+
+
+def test_all_kinds_are_listed():
+    assert set(KEEP) | {"substitute", "expand", "decimal", "changed_condition", "critical_thinking"} == set(KINDS)

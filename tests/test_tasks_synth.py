@@ -1,0 +1,67 @@
+"""SymPy generation: seeded, distinct, split by structure, the same problem in English and Chinese."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from plugins.tasks import get_task
+from tasks import check_references
+from tasks.families import FAMILIES
+from tasks.synth import SynthConfig, split_of, synthesize
+
+
+def test_seeded_and_reproducible():
+    config = SynthConfig(n=200, seed=7)
+    assert synthesize(config) == synthesize(config)
+    assert synthesize(config) != synthesize(SynthConfig(n=200, seed=8))
+
+
+def test_distinct_problems_and_split_by_structure():
+    rows = synthesize(SynthConfig(n=3000, seed=1, langs=("en", "zh"), heldout=0.2))
+    assert len({(row["question"], row["lang"]) for row in rows}) == len(rows)
+    by_structure: dict[str, set[str]] = {}
+    for row in rows:
+        by_structure.setdefault(row["structure"], set()).add(row["split"])
+    assert all(len(splits) == 1 for splits in by_structure.values())  # en and zh never straddle the split
+    heldout = sum(row["split"] == "heldout" for row in rows) / len(rows)
+    assert 0.15 < heldout < 0.25
+
+
+def test_languages_share_numbers_and_answer():
+    en, zh = synthesize(SynthConfig(n=1, seed=2, langs=("en", "zh"), families=("packs",)))
+    assert (en["answer"], en["structure"], en["split"]) == (zh["answer"], zh["structure"], zh["split"])
+    assert en["question"].isascii() and not zh["question"].isascii()
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_every_family_solution_passes_the_math_verifier(family):
+    task = get_task("synthetic")
+    rows = synthesize(SynthConfig(n=15, seed=3, families=(family,), langs=("en", "zh")))
+    report = check_references(task, rows)
+    assert report.failures == []
+
+
+def test_split_is_a_fixed_function_of_the_structure():
+    assert split_of("linear:3,4,5", 0.5) == split_of("linear:3,4,5", 0.5)
+    assert split_of("linear:3,4,5", 0.0) == "train" and split_of("linear:3,4,5", 1.0) == "heldout"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"families": ("cubic",)}, "unknown families"),
+        ({"langs": ("fr",)}, "langs"),
+        ({"n": 0}, "greater than or equal to 1"),
+        ({"sizes": 3}, "Extra inputs are not permitted"),  # a typo in a key is an error
+    ],
+)
+def test_bad_config_names_the_key(options, message):
+    with pytest.raises(ValidationError, match=message):
+        SynthConfig(**options)
+
+
+def test_synthetic_task_splits():
+    task = get_task("synthetic")
+    heldout = task.load(split="heldout")
+    assert heldout and all(row["split"] == "heldout" for row in heldout)

@@ -129,6 +129,8 @@ class ScoreJob:
     skip_invalid: bool = False
     force: bool = False
     chunk_size: int = 32
+    backend: str = "local"  # "local" (processes on this machine) or "ray" (rewards/scoring/ray_backend.py)
+    ray_address: str | None = None  # a Ray cluster to join; None: start a local one for the run
 
     def cell_rules(self) -> CellRules:
         """What CSV cells mean for this job: its text columns (with the spec's reference columns) and structures."""

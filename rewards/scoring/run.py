@@ -184,6 +184,11 @@ def _parsed_notes(parsed: Counter[str]) -> list[str]:
 
 
 def _run_chunks(job: ScoreJob, chunks: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+    if job.backend == "ray":
+        from rewards.scoring.ray_backend import ray_chunks
+
+        yield from ray_chunks(job, chunks)
+        return
     if job.workers <= 1:
         evaluator = SpecEvaluator(job.spec)
         try:

@@ -16,21 +16,36 @@ def _job(args: argparse.Namespace) -> Any:
 
     if args.resume and args.force:
         raise ScoringError("pass either --resume (continue) or --force (start over), not both")
-    columns, explicit = parse_column_map(args.column)
+    task = _task(args)
+    task_columns = [f"{field}={column}" for field, column in task.score_columns.items()] if task else []
+    columns, explicit = parse_column_map([*task_columns, *args.column])
     job = ScoreJob(
         input_path=Path(args.input),
         output_path=Path(args.output),
-        spec=build_spec(args.reward, args.verifier, args.option),
+        spec=task.spec() if task else build_spec(args.reward, args.verifier, args.option),
         columns=columns,
         required={"completion"} | explicit,
         workers=args.workers,
         resume=args.resume,
         skip_invalid=args.skip_invalid,
         force=args.force,
+        backend=args.backend,
+        ray_address=args.address,
     )
     if not is_stdin(job.input_path) and not job.input_path.is_file():
         raise InputFileError(f"input file {job.input_path} does not exist")
     return job
+
+
+def _task(args: argparse.Namespace) -> Any:
+    """The ``--task`` whose column mapping and reward spec score the file (None without ``--task``)."""
+    if args.task is None:
+        return None
+    if args.reward or args.verifier or args.option:
+        raise ScoringError("--task brings its own reward spec; leave out --reward, --verifier and --option")
+    from plugins.tasks import get_task
+
+    return get_task(args.task)
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -109,10 +124,16 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
                         help="a component's config, as in math.timeout=5")
     parser.add_argument("--output", required=True, help="JSONL, or Parquet when it ends in .parquet")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--backend", choices=("local", "ray"), default="local",
+                        help="ray: score on a Ray cluster (pip install 'rlvr[ray]'), --workers actors")
+    parser.add_argument("--address", default=None,
+                        help="with --backend ray: the cluster to join (default: start a local one)")
     parser.add_argument("--resume", action="store_true",
                         help="continue an interrupted run (refused if its settings differ)")
     parser.add_argument("--force", action="store_true",
                         help="start over: remove the output, its settings, skipped file and histogram first")
     parser.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN")
+    parser.add_argument("--task", default=None, metavar="NAME",
+                        help="a benchmark's columns and default reward spec, as in --task gsm8k")
     parser.add_argument("--skip-invalid", action="store_true", help="report and skip malformed rows")
     parser.set_defaults(func=cmd_score)

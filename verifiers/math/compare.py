@@ -178,6 +178,24 @@ def values_equivalent(gold: str, pred: str, leaves: LeafComparer) -> bool:
     return leaves.values_equal(gold, pred)
 
 
+def _equations_equivalent(gold: Node, pred: Node, leaves: LeafComparer) -> bool:
+    """At least one side is an equation (or ``x \\ne a``); a labelled value equals the bare value."""
+    if isinstance(gold, Equation) and isinstance(pred, Equation):
+        if gold.op != pred.op:
+            return False
+        if gold.op != "=":  # x \ne 3: the same excluded value of the same name
+            return gold.lhs.text == pred.lhs.text and values_equivalent(gold.rhs.text, pred.rhs.text, leaves)
+        if gold.assigned and gold.assigned == pred.assigned:
+            return equivalent(parse_structure(gold.rhs.text), parse_structure(pred.rhs.text), leaves)
+        return leaves.equations_equal(gold, pred)
+    equation, other = (gold, pred) if isinstance(gold, Equation) else (pred, gold)
+    if equation.assigned:  # type: ignore[union-attr]  # x = 3 equals 3
+        rhs = parse_structure(equation.rhs.text)  # type: ignore[union-attr]  # x = \pm 2 is the list 2, -2
+        pair = (rhs, other) if gold is equation else (other, rhs)
+        return equivalent(*pair, leaves)
+    return False
+
+
 def equivalent(gold: Node, pred: Node, leaves: LeafComparer) -> bool:
     """Whether ``pred`` states the same answer as ``gold`` (leaves compared by ``leaves``)."""
     gold, pred = _single(gold), _single(pred)
@@ -187,21 +205,8 @@ def equivalent(gold: Node, pred: Node, leaves: LeafComparer) -> bool:
         isinstance(gold, Text) or isinstance(pred, Text)
     ):
         return gold.text.casefold() == pred.text.casefold()
-    if isinstance(gold, Equation) and isinstance(pred, Equation):
-        if gold.op != pred.op:
-            return False
-        if gold.op != "=":  # x \ne 3: the same excluded value of the same name
-            return gold.lhs.text == pred.lhs.text and values_equivalent(gold.rhs.text, pred.rhs.text, leaves)
-        if gold.assigned and gold.assigned == pred.assigned:
-            return equivalent(parse_structure(gold.rhs.text), parse_structure(pred.rhs.text), leaves)
-        return leaves.equations_equal(gold, pred)
     if isinstance(gold, Equation) or isinstance(pred, Equation):
-        equation, other = (gold, pred) if isinstance(gold, Equation) else (pred, gold)
-        if equation.assigned and not isinstance(other, Equation):  # x = 3 equals 3
-            rhs = parse_structure(equation.rhs.text)  # x = \pm 2 is the list 2, -2
-            pair = (rhs, other) if gold is equation else (other, rhs)
-            return equivalent(*pair, leaves)
-        return False
+        return _equations_equivalent(gold, pred, leaves)
     if isinstance(gold, Value) and isinstance(pred, Value):
         return values_equivalent(gold.text, pred.text, leaves)
     if isinstance(gold, Union) and isinstance(pred, Union):

@@ -25,6 +25,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "verifiers.math.verifier",
     "verifiers.code.verifier",
     "verifiers.coherence.verifier",
+    "verifiers.trl_accuracy",
     "tasks.gsm8k",
     "tasks.math",
     "tasks.mbpp",

@@ -27,6 +27,19 @@ __all__ = ["Component", "Gate", "RewardSpec", "RewardSpecError"]
 
 NAME_PATTERN = r"^[a-z][a-z0-9_\-]*$"
 
+# Named rewards. `format-only` and `trl-accuracy` are ablations: the first never checks the answer,
+# the second checks it with TRL's own accuracy_reward (math-verify) instead of rlvr's `math`.
+PRESETS: dict[str, dict[str, Any]] = {
+    "default": {"components": [
+        {"name": "math", "verifier": "math", "weight": 1.0},
+        {"name": "format", "shaping": "format", "weight": 0.2},
+    ]},
+    "format-only": {"components": [{"name": "format", "shaping": "format", "weight": 1.0}]},
+    "trl-accuracy": {"components": [
+        {"name": "accuracy", "verifier": "trl-accuracy", "weight": 1.0},
+        {"name": "format", "shaping": "format", "weight": 0.2},
+    ]},
+}
 
 
 class Gate(BaseModel):
@@ -161,14 +174,26 @@ class RewardSpec(BaseModel):
     @classmethod
     def default(cls) -> RewardSpec:
         """The default reward: the ``math`` verifier (weight 1) plus the format term (weight 0.2)."""
-        return cls.from_dict(
-            {
-                "components": [
-                    {"name": "math", "verifier": "math", "weight": 1.0},
-                    {"name": "format", "shaping": "format", "weight": 0.2},
-                ]
-            }
-        )
+        return cls.preset("default")
+
+    @classmethod
+    def preset(cls, name: str) -> RewardSpec:
+        """A named reward: ``default`` (math + format), or an ablation: ``format-only``, ``trl-accuracy``.
+
+        Example:
+            >>> [(c.name, c.weight) for c in RewardSpec.preset("format-only").components]
+            [('format', 1.0)]
+        """
+        if name not in PRESETS:
+            raise RewardSpecError(f"unknown reward {name!r}: give a spec file or one of {', '.join(PRESETS)}")
+        return cls.from_dict(PRESETS[name])
+
+    @classmethod
+    def load(cls, name_or_path: str | Path) -> RewardSpec:
+        """A preset by name (see :meth:`preset`) or a spec from a YAML/JSON file."""
+        if str(name_or_path) in PRESETS:
+            return cls.preset(str(name_or_path))
+        return cls.from_yaml(name_or_path)
 
     def component(self, name: str) -> Component:
         """The component called ``name``."""

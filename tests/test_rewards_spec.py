@@ -98,3 +98,36 @@ def test_unknown_component_lookup_lists_the_components():
     spec = RewardSpec.from_dict(spec_of(EXACT))
     with pytest.raises(KeyError, match="exact"):
         spec.component("math")
+
+
+@pytest.mark.parametrize(
+    "name, components",
+    [
+        ("default", [("math", 1.0), ("format", 0.2)]),
+        ("format-only", [("format", 1.0)]),  # the ablation that never checks the answer
+        ("trl-accuracy", [("accuracy", 1.0), ("format", 0.2)]),  # TRL's accuracy_reward in place of math
+    ],
+)
+def test_named_rewards(name, components):
+    assert [(c.name, c.weight) for c in RewardSpec.load(name).components] == components
+
+
+def test_unknown_named_reward_lists_the_names(tmp_path):
+    with pytest.raises(RewardSpecError, match="format-only"):
+        RewardSpec.preset("formatonly")
+
+
+@pytest.mark.parametrize(
+    "completion, reference, score",
+    [
+        ("<think>7 - 3 = 4. 4 + 5 = 9.</think> \\boxed{9}", "9", 1.0),
+        ("<think>7 + 3 = 10. 10 + 5 = 15.</think> \\boxed{15}", "9", 0.0),
+        ("\\boxed{\\frac{1}{2}}", "0.5", 1.0),
+        ("no answer", None, None),  # no reference: not applicable
+    ],
+)
+def test_trl_accuracy_baseline_is_trls_function(completion, reference, score):
+    from plugins import make_verifier
+
+    verdict = make_verifier("trl-accuracy").verify(completion, reference)
+    assert (verdict.score if verdict.applicable else None) == score

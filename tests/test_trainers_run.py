@@ -63,10 +63,26 @@ def test_rl_resumes_from_the_latest_checkpoint_and_keeps_three(module, extra, tm
     base = [*COMMON, *extra, "--save_steps", "1", "--output_dir", str(out_dir)]
     _run(module, [*base, "--max_steps", "4"], capsys)
     assert sorted(p.name for p in out_dir.glob("checkpoint-*")) == ["checkpoint-2", "checkpoint-3", "checkpoint-4"]
-    _run(module, [*base, "--max_steps", "5"], capsys)  # one more step, continuing from checkpoint-4
+    _run(module, [*base, "--max_steps", "5", "--resume_from_checkpoint", "true"], capsys)  # from checkpoint-4
     assert sorted(p.name for p in out_dir.glob("checkpoint-*")) == ["checkpoint-3", "checkpoint-4", "checkpoint-5"]
     state = json.loads((out_dir / "checkpoint-5" / "trainer_state.json").read_text())
     assert state["global_step"] == 5
+
+
+@pytest.mark.parametrize(("module", "extra"), [("grpo", GRPO_ARGS), ("ppo", PPO_ARGS), ("sft", SFT_ARGS)])
+def test_a_rerun_never_resumes_silently(module, extra, tmp_path, capsys, monkeypatch):
+    out_dir = tmp_path / module
+    argv = [*COMMON, *extra, "--max_steps", "1", "--save_steps", "1", "--output_dir", str(out_dir)]
+    line = ACCURACY_LINE.search(_run(module, argv, capsys)).group(0)
+    _no_model_loading(monkeypatch)  # the rerun loads nothing and trains nothing
+    with pytest.raises(SystemExit) as finished:
+        _run(module, argv, capsys)
+    shown = capsys.readouterr().out
+    assert finished.value.code == 0 and "holds a finished run" in shown and line in shown  # that run's result
+    (out_dir / "run_result.json").unlink()  # as if the first run had been killed before the end
+    with pytest.raises(SystemExit) as unfinished:
+        _run(module, argv, capsys)
+    assert unfinished.value.code == 2 and "--resume_from_checkpoint true" in capsys.readouterr().err
 
 
 def _no_model_loading(monkeypatch):
@@ -150,21 +166,19 @@ def test_cpu_default_warm_starts_the_tiny_model_once(monkeypatch, tmp_path, caps
         "2",
         "--max_steps",
         "1",
-        "--no_resume",
-        "true",
-        "--output_dir",
-        str(tmp_path / "grpo"),
     ]
-    first = _run("grpo", argv, capsys)
-    assert "no --model on a CPU" in first and "50% of them answered without working" in first
+    first = _run("grpo", [*argv, "--output_dir", str(tmp_path / "grpo1")], capsys)
+    assert "no --model on a CPU" in first and "60% of the two-step ones worked by a wrong procedure" in first
+    assert "on 32 of the two_step training rows" in first and "RL trains on the other 32 rows" in first
     assert "warm-starting it by 2 SFT steps" in first
     assert ACCURACY_LINE.search(first), first
     warm_starts = [p for p in (tmp_path / "cache" / "warm-start").iterdir() if (p / "config.json").is_file()]
     assert len(warm_starts) == 1
-    second = _run("grpo", argv, capsys)
+    second = _run("grpo", [*argv, "--output_dir", str(tmp_path / "grpo2")], capsys)
     assert f"cached in {warm_starts[0]}" in second and "warm-starting it" not in second
     # Another RL seed from the same starting policy: --warm_start_seed keeps the warm start.
-    third = _run("grpo", [*argv, "--seed", "5", "--warm_start_seed", "42"], capsys)
+    third_argv = [*argv, "--seed", "5", "--warm_start_seed", "42", "--output_dir", str(tmp_path / "grpo3")]
+    third = _run("grpo", third_argv, capsys)
     assert f"cached in {warm_starts[0]}" in third and "warm-starting it" not in third
 
 
@@ -176,3 +190,22 @@ def test_grpo_kl_term_works_on_a_model_that_was_never_saved(tmp_path, capsys):
     out = _run("grpo", argv, capsys)
     assert ACCURACY_LINE.search(out), out
     assert (out_dir / "starting_policy" / "config.json").is_file()
+
+
+@pytest.mark.parametrize("task", ["synthetic", str(DATA / "trainers_gsm8k.jsonl")])
+def test_warm_start_and_rl_never_share_a_row(task, monkeypatch):
+    import trainers.cli
+    from trainers.cli import RunArguments, prepare_run
+
+    monkeypatch.setattr(trainers.cli, "has_gpu", lambda: False)
+    setup = prepare_run(RunArguments(task=task, n_train=40, n_heldout=4))
+    warm = {row["question"] for row in setup["warm_rows"]}
+    rl = {row["question"] for row in setup["task"].train}
+    assert warm and rl and not warm & rl
+
+
+def test_explicit_tiny_model_says_it_is_untrained(capsys):
+    from trainers.cli import RunArguments, prepare_run
+
+    setup = prepare_run(RunArguments(model="tiny", n_train=8, n_heldout=2))
+    assert setup["warm_rows"] == [] and "randomly initialised model with no training" in capsys.readouterr().out

@@ -7,6 +7,8 @@ input is checked here, before any model is loaded.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -15,7 +17,16 @@ from typing import Any
 
 from rlvr.errors import RlvrError, SetupError
 
-__all__ = ["RunArguments", "SetupError", "latest_checkpoint", "parse_args", "prepare_run", "start_run"]
+__all__ = [
+    "RunArguments",
+    "SetupError",
+    "latest_checkpoint",
+    "parse_args",
+    "prepare_run",
+    "resume_point",
+    "save_result",
+    "start_run",
+]
 
 
 @dataclass
@@ -30,7 +41,10 @@ class RunArguments:
         },
     )
     task: str = field(default="synthetic", metadata={"help": "'synthetic', 'humaneval', or a JSONL/JSON/Parquet file"})
-    reward: str | None = field(default=None, metadata={"help": "reward spec YAML (default: math + format)"})
+    reward: str | None = field(
+        default=None,
+        metadata={"help": "reward spec YAML, or a named reward: default (math + format), format-only, trl-accuracy"},
+    )
     n_train: int | None = field(
         default=None, metadata={"help": "synthetic training problems (default 8000; 4000 on the CPU default)"}
     )
@@ -56,10 +70,14 @@ class RunArguments:
         default=None, metadata={"help": "seed of the warm start (default: --seed); fix it to vary only the RL seed"}
     )
     warm_start_bare_fraction: float = field(
-        default=0.5,
+        default=0.0,
         metadata={"help": "share of the warm start's SFT examples that give the bare answer without working"},
     )
-    no_resume: bool = field(default=False, metadata={"help": "start afresh even if output_dir has checkpoints"})
+    warm_start_wrong_fraction: float = field(
+        default=0.6,
+        metadata={"help": "share of the warm start's two-step examples worked by a wrong procedure (adding "
+                  "what was given away)"},
+    )
 
 
 def has_gpu() -> bool:
@@ -107,7 +125,7 @@ def prepare_run(run_args: RunArguments, default_model: str | None = None) -> dic
     try:
         source = resolve_model(name)
         task = load_task(run_args.task, n_heldout=run_args.n_heldout, **synthetic_options(run_args, cpu_default))
-        spec = RewardSpec.from_yaml(run_args.reward) if run_args.reward else _default_spec(task.verifier)
+        spec = RewardSpec.load(run_args.reward) if run_args.reward else _default_spec(task.verifier)
         _check_spec_columns(spec, task.train[0] if task.train else {})
     except (RlvrError, FileNotFoundError) as error:
         raise SetupError(str(error)) from error
@@ -117,7 +135,24 @@ def prepare_run(run_args: RunArguments, default_model: str | None = None) -> dic
         # A tiny model gains nothing from a second thread, and on a busy CPU the threads' spin-waits
         # make each step many times slower.
         torch.set_num_threads(1)
-    return {"source": source, "task": task, "spec": spec, "cpu_default": cpu_default}
+    warm_rows: list[dict[str, Any]] = []
+    if cpu_default:  # the warm start and RL never train on the same rows
+        warm_rows, rl_rows = split_for_warm_start(task.train)
+        task = dataclasses.replace(task, train=rl_rows)
+    elif source.kind == "tiny":
+        print("--model tiny is a randomly initialised model with no training; omit --model for the CPU default, "
+              "the tiny model warm-started by SFT", flush=True)
+    return {"source": source, "task": task, "spec": spec, "cpu_default": cpu_default, "warm_rows": warm_rows}
+
+
+def split_for_warm_start(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Half the training rows for the SFT warm start, the other half for RL: no row is used by both.
+
+    Example:
+        >>> split_for_warm_start([{"q": n} for n in range(5)])
+        ([{'q': 0}, {'q': 2}, {'q': 4}], [{'q': 1}, {'q': 3}])
+    """
+    return rows[0::2], rows[1::2]
 
 
 # The synthetic task of the CPU default: two-step word problems (have - given + more, numbers up to
@@ -176,10 +211,46 @@ def fail(error: Exception) -> None:
     raise SystemExit(2)
 
 
-def latest_checkpoint(output_dir: str, no_resume: bool = False) -> str | None:
-    """The newest ``checkpoint-N`` in ``output_dir`` to resume from, unless ``--no_resume``."""
+RESULT_FILE = "run_result.json"
+
+
+def latest_checkpoint(output_dir: str) -> str | None:
+    """The newest ``checkpoint-N`` in ``output_dir``, or None."""
     from transformers.trainer_utils import get_last_checkpoint
 
-    if no_resume or not Path(output_dir).is_dir():
-        return None
-    return get_last_checkpoint(output_dir)
+    return get_last_checkpoint(output_dir) if Path(output_dir).is_dir() else None
+
+
+def resume_point(config: Any) -> str | None:
+    """The checkpoint to resume from: only when asked (``--resume_from_checkpoint PATH|true``), as in TRL.
+
+    A run into an ``output_dir`` that already holds a run is never a silent resume: a finished run
+    is shown with its result (exit 0); an unfinished one is an error that names both ways on.
+    """
+    asked, output_dir = config.resume_from_checkpoint, config.output_dir
+    if asked:
+        if str(asked).lower() not in ("true", "latest"):
+            if not Path(asked).is_dir():
+                fail(SetupError(f"--resume_from_checkpoint {asked}: no such checkpoint folder"))
+            return str(asked)
+        checkpoint = latest_checkpoint(output_dir)
+        if checkpoint is None:
+            fail(SetupError(f"--resume_from_checkpoint {asked}: {output_dir} has no checkpoint-N to resume from"))
+        return checkpoint
+    result = Path(output_dir) / RESULT_FILE
+    if result.is_file():
+        line = json.loads(result.read_text(encoding="utf-8")).get("line", "")
+        print(f"{output_dir} holds a finished run ({line}); nothing to do. Pass --resume_from_checkpoint true "
+              "with a larger --max_steps to train it further, or another --output_dir for a fresh run.", flush=True)
+        raise SystemExit(0)
+    if latest_checkpoint(output_dir) is not None:
+        fail(SetupError(f"{output_dir} has checkpoints of an unfinished run: pass --resume_from_checkpoint true to "
+                        "continue it, or another --output_dir for a fresh run"))
+    return None
+
+
+def save_result(output_dir: str, line: str, **numbers: Any) -> None:
+    """Mark ``output_dir`` as a finished run, with its held-out result."""
+    path = Path(output_dir) / RESULT_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"line": line, **numbers}, indent=2) + "\n", encoding="utf-8")

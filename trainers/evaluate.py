@@ -97,10 +97,14 @@ def report_run(before: EvalResult, after: EvalResult, log_history: list[dict], m
     curve = save_curve(log_history, metric, Path(output_dir) / "reward_curve.png")
     if curve is not None:
         print(f"reward curve: {curve}")
+    from trainers.cli import save_result
+
     working = working_line(before, after)
     if working:
         print(working)
-    print(accuracy_line(before, after), flush=True)
+    line = accuracy_line(before, after)
+    save_result(output_dir, line, before=before.accuracy, after=after.accuracy, n=after.n)
+    print(line, flush=True)
 
 
 def working_line(before: EvalResult, after: EvalResult) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from trainers.cli import latest_checkpoint, start_run
+from trainers.cli import resume_point, start_run
 from trainers.data import format_prompt
 
 __all__ = ["GRPO_DEFAULTS", "main", "rl_dataset_rows", "saved_starting_policy"]
@@ -43,21 +43,24 @@ def starting_policy(setup: dict[str, Any], run_args: Any, seed: int) -> tuple[An
     from trainers.models import load_policy
     from trainers.sft import warm_start_policy
 
-    if setup["cpu_default"]:
-        kinds = sorted({row.get("kind") or setup["task"].name for row in setup["task"].train})
-        task_label = "/".join(kinds)
-        print(
-            f"no --model on a CPU: using a small config-built model warm-started by SFT on the {task_label} "
-            f"training problems, {100 * run_args.warm_start_bare_fraction:.0f}% of them answered without working "
-            "(cached after the first run); pass --model smollm2-135m-instruct for the real one",
-            flush=True,
-        )
-        warm_seed = seed if run_args.warm_start_seed is None else run_args.warm_start_seed
-        model, tokenizer, _ = warm_start_policy(
-            setup["task"].train, run_args.warm_start_steps, warm_seed, run_args.warm_start_bare_fraction
-        )
-        return model, tokenizer
-    return load_policy(setup["source"], seed=seed)
+    if not setup["cpu_default"]:
+        return load_policy(setup["source"], seed=seed)
+    task, warm_rows = setup["task"], setup["warm_rows"]
+    kinds = "/".join(sorted({row.get("kind") or task.name for row in warm_rows}))
+    print(
+        f"no --model on a CPU: using a small config-built model warm-started by {run_args.warm_start_steps} SFT steps "
+        f"on {len(warm_rows)} of the {kinds} training rows ({100 * run_args.warm_start_wrong_fraction:.0f}% of "
+        f"the two-step ones worked by a wrong procedure, {100 * run_args.warm_start_bare_fraction:.0f}% answered "
+        f"without working); RL trains on the other {len(task.train)} rows. Cached after the first run; pass "
+        "--model smollm2-135m-instruct for the real model",
+        flush=True,
+    )
+    warm_seed = seed if run_args.warm_start_seed is None else run_args.warm_start_seed
+    model, tokenizer, _ = warm_start_policy(
+        warm_rows, run_args.warm_start_steps, warm_seed, run_args.warm_start_bare_fraction,
+        run_args.warm_start_wrong_fraction,
+    )
+    return model, tokenizer
 
 
 def saved_starting_policy(model: Any, tokenizer: Any, output_dir: str) -> None:
@@ -86,6 +89,7 @@ def main(argv: list[str] | None = None) -> None:
 
     run_args, config, setup = start_run(GRPOConfig, GRPO_DEFAULTS, argv)
     task, spec = setup["task"], setup["spec"]
+    checkpoint = resume_point(config)
     model, tokenizer = starting_policy(setup, run_args, config.seed)
     verifier = make_verifier(task.verifier)
     before = evaluate_policy(model, tokenizer, task.heldout, verifier, run_args.eval_max_new_tokens)
@@ -105,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         peft_config=lora_config(run_args),
     )
     schedule.trainer = trainer
-    trainer.train(resume_from_checkpoint=latest_checkpoint(config.output_dir, run_args.no_resume))
+    trainer.train(resume_from_checkpoint=checkpoint)
     trainer.save_model(config.output_dir)
     after = evaluate_policy(trainer.model, tokenizer, task.heldout, verifier, run_args.eval_max_new_tokens)
     verifier.close()

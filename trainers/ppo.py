@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from trainers.cli import latest_checkpoint, start_run
+from trainers.cli import resume_point, start_run
 from trainers.grpo import starting_policy
 
 __all__ = ["PPO_DEFAULTS", "main"]
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
 
     run_args, config, setup = start_run(PPOConfig, PPO_DEFAULTS, argv)
     task, spec = setup["task"], setup["spec"]
-    checkpoint = latest_checkpoint(config.output_dir, run_args.no_resume)
+    checkpoint = resume_point(config)
     done, total = _resume_point(checkpoint), config.max_steps
     model, tokenizer, value_model = _policy_and_value(setup, run_args, checkpoint, config.seed)
     verifier = make_verifier(task.verifier)

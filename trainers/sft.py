@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from trainers.cli import RunArguments, latest_checkpoint, start_run
+from trainers.cli import RunArguments, resume_point, save_result, start_run
 from trainers.data import format_prompt
 
 __all__ = ["SFT_DEFAULTS", "lora_config", "main", "sft_dataset", "train_sft", "warm_start_policy"]
@@ -45,8 +45,11 @@ def sft_dataset(rows: list[dict[str, Any]], tokenizer: Any) -> Any:
     return Dataset.from_list(records)
 
 
-def train_sft(model: Any, tokenizer: Any, rows: list[dict[str, Any]], config: Any, peft_config: Any = None) -> Any:
-    """Fine-tune ``model`` on ``rows`` with TRL's SFTTrainer (resuming from a checkpoint); returns the trainer."""
+def train_sft(
+    model: Any, tokenizer: Any, rows: list[dict[str, Any]], config: Any, peft_config: Any = None,
+    checkpoint: str | None = None,
+) -> Any:
+    """Fine-tune ``model`` on ``rows`` with TRL's SFTTrainer (from ``checkpoint`` if given); returns the trainer."""
     from trl import SFTTrainer
 
     trainer = SFTTrainer(
@@ -56,17 +59,18 @@ def train_sft(model: Any, tokenizer: Any, rows: list[dict[str, Any]], config: An
         processing_class=tokenizer,
         peft_config=peft_config,
     )
-    trainer.train(resume_from_checkpoint=latest_checkpoint(config.output_dir))
+    trainer.train(resume_from_checkpoint=checkpoint)
     return trainer
 
 
 def warm_start_policy(
-    rows: list[dict[str, Any]], steps: int, seed: int = 0, bare_fraction: float = 0.0
+    rows: list[dict[str, Any]], steps: int, seed: int = 0, bare_fraction: float = 0.0, wrong_fraction: float = 0.0
 ) -> tuple[Any, Any, str]:
     """The tiny model after ``steps`` of SFT on ``rows``: trained once, then loaded from the cache.
 
-    A seeded ``bare_fraction`` of the examples give the bare answer without working
-    (:func:`trainers.synthetic.with_bare_answers`).
+    A seeded ``wrong_fraction`` of the two-step examples are worked by a wrong procedure
+    (:func:`trainers.synthetic.with_wrong_procedure`), and a seeded ``bare_fraction`` give the bare
+    answer without working (:func:`trainers.synthetic.with_bare_answers`).
 
     Returns ``(model, tokenizer, folder)``.
     """
@@ -74,11 +78,11 @@ def warm_start_policy(
     from trl import SFTConfig
 
     from trainers.models import cache_dir
-    from trainers.synthetic import with_bare_answers
+    from trainers.synthetic import with_bare_answers, with_wrong_procedure
     from trainers.tiny import build_tiny_model, build_tiny_tokenizer
 
-    rows = with_bare_answers(rows, bare_fraction, seed)
-    recipe = [WARM_START_VERSION, steps, seed, bare_fraction, rows[:50], len(rows)]
+    rows = with_bare_answers(with_wrong_procedure(rows, wrong_fraction, seed), bare_fraction, seed)
+    recipe = [WARM_START_VERSION, steps, seed, bare_fraction, wrong_fraction, rows[:50], len(rows)]
     key = hashlib.sha256(json.dumps(recipe).encode()).hexdigest()
     folder = cache_dir() / "warm-start" / f"tiny-sft-{key[:12]}"
     if (folder / "config.json").is_file():
@@ -87,8 +91,7 @@ def warm_start_policy(
         tokenizer.padding_side = "left"
         return AutoModelForCausalLM.from_pretrained(folder), tokenizer, str(folder)
     print(
-        f"starting policy: tiny model, warm-starting it by {steps} SFT steps on synthetic math "
-        f"(once; cached in {folder})",
+        f"starting policy: tiny model, warm-starting it by {steps} SFT steps (once; cached in {folder})",
         flush=True,
     )
     tokenizer = build_tiny_tokenizer()
@@ -125,17 +128,20 @@ def main(argv: list[str] | None = None) -> None:
 
     run_args, config, setup = start_run(SFTConfig, SFT_DEFAULTS, argv, default_model="tiny")
     task = setup["task"]
+    checkpoint = resume_point(config)
     model, tokenizer = load_policy(setup["source"], seed=config.seed)
     verifier = make_verifier(task.verifier)
     before = evaluate_policy(model, tokenizer, task.heldout, verifier, run_args.eval_max_new_tokens)
-    trainer = train_sft(model, tokenizer, task.train, config, lora_config(run_args))
+    trainer = train_sft(model, tokenizer, task.train, config, lora_config(run_args), checkpoint)
     model = trainer.model
     trainer.save_model(config.output_dir)
     tokenizer.save_pretrained(config.output_dir)
     after = evaluate_policy(model, tokenizer, task.heldout, verifier, run_args.eval_max_new_tokens)
     save_curve(trainer.state.log_history, "loss", Path(config.output_dir) / "loss_curve.png")
     verifier.close()
-    print(accuracy_line(before, after), flush=True)
+    line = accuracy_line(before, after)
+    save_result(config.output_dir, line, before=before.accuracy, after=after.accuracy, n=after.n)
+    print(line, flush=True)
 
 
 def lora_config(run_args: RunArguments) -> Any:

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 
 import sympy
 
-__all__ = ["KINDS", "Problem", "make_problem", "make_problems", "split_problems", "with_bare_answers"]
+__all__ = [
+    "KINDS",
+    "Problem",
+    "make_problem",
+    "make_problems",
+    "split_problems",
+    "with_bare_answers",
+    "with_wrong_procedure",
+]
 
 _NAMES = ("Ann", "Bob", "Cal", "Dee", "Eve", "Fay", "Gus", "Hal")
 _ITEMS = ("apples", "pens", "cards", "coins", "books", "shells")
@@ -162,6 +170,39 @@ def split_problems(
     exclude = frozenset(p.key for p in heldout)
     train = make_problems(n_train, seed=seed, kinds=kinds, top=top, exclude=exclude)
     return train, heldout
+
+
+_TWO_STEP_STEPS = re.compile(r"^<think>(\d+) - (\d+) = \d+\. \d+ \+ (\d+) = \d+\.</think>")
+
+
+def with_wrong_procedure(rows: list[dict[str, str]], fraction: float, seed: int = 0) -> list[dict[str, str]]:
+    r"""Copies of ``rows`` in which a seeded ``fraction`` of two-step problems are worked by a wrong procedure.
+
+    The wrong procedure adds what was given away ("7 pens, gives away 3, gets 5 more" -> ``7 + 3 = 10.
+    10 + 5 = 15.``): the same format, the same kind of working, a wrong answer. A policy warm-started on
+    such a mix writes every answer in the right format but follows the wrong procedure on many problems,
+    so a reward that only checks the format has nothing to teach it, and a reward that checks the answer
+    does. Rows of other kinds are copied unchanged.
+
+    Example:
+        >>> row = {"question": "...", "answer": "9", "solution": "<think>7 - 3 = 4. 4 + 5 = 9.</think> \boxed{9}"}
+        >>> with_wrong_procedure([row], 1.0)[0]["solution"]
+        '<think>7 + 3 = 10. 10 + 5 = 15.</think> \\boxed{15}'
+    """
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"the wrong-procedure fraction must lie in [0, 1], got {fraction}")
+    rng = random.Random(seed)
+    mixed = []
+    for row in rows:
+        match = _TWO_STEP_STEPS.match(row.get("solution") or "")
+        if match is None or rng.random() >= fraction:
+            mixed.append(dict(row))
+            continue
+        have, given, more = (int(group) for group in match.groups())
+        added, wrong = have + given, have + given + more
+        steps = f"{have} + {given} = {added}. {added} + {more} = {wrong}."
+        mixed.append({**row, "solution": _boxed(steps, wrong)})
+    return mixed
 
 
 def with_bare_answers(rows: list[dict[str, str]], fraction: float, seed: int = 0) -> list[dict[str, str]]:

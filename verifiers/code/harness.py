@@ -158,7 +158,7 @@ def _run_stdio(source: str, views: dict[str, ModuleView], sandbox_io: SandboxIO,
     try:
         exec(code, program)
     except SystemExit as error:
-        status = 0 if error.code is None or (type(error.code) is int and error.code == 0) else 1
+        status = 0 if error.code is None or (type(error.code) in (int, bool) and error.code == 0) else 1
     except PROGRAM_ENDINGS:
         status = 1
     data = sandbox_io.stdout.getvalue().encode("utf-8", "replace")

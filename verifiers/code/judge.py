@@ -148,7 +148,11 @@ def _module_like_names(plan: TestPlan) -> set[str]:
     """Standard-library module names the tests use as modules (``math.isclose``)."""
     found: set[str] = set()
     for source in [plan.preamble, *(step for _, step in plan.steps)]:
-        for node in ast.walk(ast.parse(source)):
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # a malformed setup fails when it runs, as a note
+            continue
+        for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 found.add(node.value.id)
     return found & set(sys.stdlib_module_names)

@@ -112,6 +112,20 @@ def restrict_files(read_only: list[str], writable: list[str]) -> dict[str, Any]:
             "signals_scoped": restricted and abi >= 6, "tcp_denied": restricted and abi >= 4}  # fmt: skip
 
 
+def scope_signals() -> bool:
+    """A nested Landlock domain for this process alone: no signals, ptrace or abstract sockets out of it
+    (so a program cannot reach the zygote that forked it, even under the same uid)."""
+    if _libc.syscall(_SYS_CREATE_RULESET, None, 0, 1) < 6:
+        return False
+    attr = struct.pack("=QQQ", 0, 0, 3)
+    ruleset = _libc.syscall(_SYS_CREATE_RULESET, ctypes.c_char_p(attr), len(attr), 0)
+    if ruleset < 0:
+        return False
+    done = _libc.syscall(_SYS_RESTRICT_SELF, ruleset, 0) == 0
+    os.close(ruleset)
+    return done
+
+
 def _add_rule(ruleset: int, path: str, rights: int) -> bool:
     try:
         fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
@@ -141,6 +155,7 @@ def program_child(request: dict[str, Any], fds: list[int], scratch: str, caps: d
     layers = {"process_group": True, "pid_namespace": caps["pid_namespace"], **caps.get("files", {})}
     try:
         _confine(limits, caps, scratch, layers)
+        layers["own_signal_scope"] = scope_signals()
     except OSError as error:
         send_frame(CHANNEL_FD, {"sandbox_error": f"confinement failed: {error!r}"[:300]})
         return 121

@@ -27,7 +27,7 @@ from typing import Any
 __all__ = ["MAX_DEPTH", "MAX_FRAME", "WireError", "decode", "encode", "recv_frame", "send_frame"]
 
 MAX_DEPTH = 100
-MAX_FRAME = 32 << 20
+MAX_FRAME = 8 << 20
 MAX_ITEMS = 2_000_000
 _HEADER = struct.Struct("!I")
 _SCALARS = (type(None), bool, int, float, str)

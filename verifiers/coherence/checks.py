@@ -12,6 +12,7 @@ grounded as its least grounded operand, so a valid ``360 - 115 = 245`` built on 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -26,6 +27,8 @@ from verifiers.coherence.equations import (
 __all__ = ["NumericReport", "check_numbers", "content_tokens", "copied_fraction", "extract_final_answer"]
 
 IMPLIED = 0.5
+MAX_OPERANDS = 48  # recent grounded values searched for an implied number, per table
+MAX_NUMBERS = 24  # numbers judged per step
 _ANSWER = re.compile(
     r"(?i)(?:answer\s*(?:is|:|=)|\\boxed\{|####)\s*(?:[A-Za-z ]{0,12}?(?:is|=|:)\s*)?"
     r"(?P<num>\$?-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?)"
@@ -47,46 +50,70 @@ class NumericReport:
     answer_derivation: float = 0.0
 
 
+def _key(value: float) -> float:
+    """A lookup key: equal values (to nine significant digits) share it."""
+    return float(f"{value:.9g}")
+
+
+def _operand_windows(a: float, target: float, slack: float) -> list[tuple[str, float, float]]:
+    """For each operation, the interval a second operand b must fall in for ``a op b`` to be ``target``."""
+    windows = [("+", target - a - slack, target - a + slack), ("-", a - target - slack, a - target + slack)]
+    if a:
+        low, high = sorted(((target - slack) / a, (target + slack) / a))
+        windows.append(("*", low, high))
+    if (target - slack) * (target + slack) > 0:
+        low, high = sorted((a / (target - slack), a / (target + slack)))
+        windows.append(("/", low, high))
+    return windows
+
+
 class _Ledger:
-    """Every value seen so far: how well grounded it is, given and computed kept apart."""
+    """Every value seen so far: how well grounded it is, given and computed kept apart.
+
+    Lookups are by key, and an implied value is searched among the last :data:`MAX_OPERANDS`
+    grounded values with a sorted list, so a chain of thousands of numbers stays fast.
+    """
 
     def __init__(self) -> None:
         self.given: dict[float, float] = {}
         self.computed: dict[float, float] = {}
         self.implied_operands: list[float] = []  # values used by implied steps (they count as used)
 
-    def _find(self, table: dict[float, float], value: float) -> float | None:
-        matches = [status for known, status in table.items() if same_value(known, value)]
-        return max(matches) if matches else None
-
     def status(self, number: Number) -> float | None:
         found = [
-            s for table in (self.given, self.computed) for v in number.values if (s := self._find(table, v)) is not None
+            s for table in (self.given, self.computed) for v in number.values if (s := table.get(_key(v))) is not None
         ]
         return max(found) if found else None
 
     def computed_status(self, value: float) -> float:
-        return self._find(self.computed, value) or 0.0
+        return self.computed.get(_key(value)) or 0.0
 
     def record(self, value: float, status: float, computed: bool) -> None:
         table = self.computed if computed else self.given
-        key = next((known for known in table if same_value(known, value)), value)
+        key = _key(value)
         table[key] = max(status, table.get(key, 0.0))
+
+    def _operands(self) -> tuple[list[float], list[float]]:
+        known = [
+            (v, s) for table in (self.given, self.computed) for v, s in list(table.items())[-MAX_OPERANDS:] if s > 0
+        ]
+        known.sort()
+        return [v for v, _ in known], [s for _, s in known]
 
     def implied(self, number: Number) -> float:
         """IMPLIED times the weaker operand if one operation on known values gives ``number``."""
-        known = [(v, s) for table in (self.given, self.computed) for v, s in table.items() if s > 0]
+        values, statuses = self._operands()
         best, operands = 0.0, ()
         for target in number.values:
-            for a, sa in known:
-                for b, sb in known:
-                    if same_value(a, b):
-                        results = (a + b, a * b)  # a - a and a / a would imply 0 and 1 from anything
-                    else:
-                        results = (a + b, a - b, a * b, a / b if b else None)
-                    hit = any(r is not None and same_value(r, target, number.decimals or None) for r in results)
-                    if hit and IMPLIED * min(sa, sb) > best:
-                        best, operands = IMPLIED * min(sa, sb), (a, b)
+            slack = 1e-9 * max(1.0, abs(target)) + (0.5 * 10.0 ** (-number.decimals) if number.decimals else 0.0)
+            for a, sa in zip(values, statuses, strict=True):
+                for op, low, high in _operand_windows(a, target, slack):
+                    for index in range(bisect_left(values, low), bisect_right(values, high)):
+                        b, sb = values[index], statuses[index]
+                        if op in "-/" and same_value(a, b):
+                            continue  # a - a and a / a would imply 0 and 1 from anything
+                        if IMPLIED * min(sa, sb) > best:
+                            best, operands = IMPLIED * min(sa, sb), (a, b)
         self.implied_operands += operands
         return best
 
@@ -128,7 +155,7 @@ def _check_step(step: str, ledger: _Ledger, report: NumericReport) -> list[Numbe
             ledger.record(result.value, operand_status, computed=True)
     for value in word_number_values(step):
         ledger.record(value, 1.0, computed=False)
-    mentions = extract_numbers(step)
+    mentions = extract_numbers(step)[:MAX_NUMBERS]
     statuses = []
     for number in mentions:
         status = ledger.ground(number)

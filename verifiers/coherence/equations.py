@@ -1,28 +1,29 @@
 """Numbers and equations inside a reasoning step: ``60 x 3 = 180``, ``h + 3h = 4h = 48``.
 
-A step is tokenised; every ``=`` is widened to the longest arithmetic expression on each side
-(words such as "miles" or "so" end an expression). Adjacent sides are then checked:
-- both numeric: *valid* when they agree to the precision the step wrote (``50 / 3 = 16.67``);
-- both with variables: *valid* when they agree at random points (an identity), else a constraint;
+A step is tokenised (LaTeX rewritten first); every ``=`` is widened to the longest arithmetic
+expression on each side (words such as "miles" or "so" end an expression, and a side that runs
+into a symbol the evaluator cannot read, such as ``7@4`` or ``a_1``, is not judged). Adjacent
+sides are then checked:
+- both numeric: *valid* when they agree exactly, or to the precision the step wrote
+  (``50 / 3 = 16.67``); *invalid* when they differ or one side has no real value (``0^-1 = 4``);
+- both with variables: *valid* when they agree at two points (an identity), else a constraint;
 - one side with a variable (``4h = 48``): a constraint, neither valid nor invalid.
-A small recursive-descent evaluator does the arithmetic; nothing is ``eval``-ed.
+The bounded evaluator of :mod:`verifiers.coherence.expression` does the arithmetic; nothing is
+``eval``-ed, and a side is at most a few dozen tokens, so a step costs linear time.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
+
+from verifiers.coherence.arith import close, undefined
+from verifiers.coherence.expression import MAX_TOKENS, NUMBER, Expression, Token, tokenize
 
 __all__ = ["Equation", "Number", "extract_equations", "extract_numbers", "same_value", "word_number_values"]
 
-_NUMBER = r"\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?"
-_TOKEN = re.compile(
-    rf"(?P<num>{_NUMBER})(?P<var>[a-z](?![A-Za-z]))?"
-    r"|(?P<word>[A-Za-z]+)|(?P<op>[-+*/^×÷·−–])|(?P<lp>\()|(?P<rp>\))|(?P<eq>=)|(?P<other>\S)"
-)
-_NUMBER_ONLY = re.compile(rf"(?<![\w.]){_NUMBER}(?![\d])")
-_OPS = {"×": "*", "·": "*", "÷": "/", "−": "-", "–": "-"}
+_NUMBER_ONLY = re.compile(rf"(?<![\w.]){NUMBER}(?![\d])")
 _WORD_VALUES = {
     "one": (1,),
     "two": (2,),
@@ -78,7 +79,7 @@ class Equation:
 def parse_number(text: str) -> Number:
     """The :class:`Number` written as ``text`` (``$1,200.50``, ``25%``)."""
     percent = text.endswith("%")
-    digits = text.strip("$%").replace(",", "")
+    digits = text.strip("$%").replace(",", "")[:400]
     decimals = len(digits.split(".")[1]) if "." in digits else 0
     return Number(float(digits), decimals, percent)
 
@@ -104,153 +105,50 @@ def same_value(a: float, b: float, decimals: int | None = None) -> bool:
     return abs(a - b) <= slack
 
 
-class _Expression:
-    """A parsed arithmetic expression over numbers and one-letter variables."""
-
-    def __init__(self, tokens: list[tuple[str, str]]):
-        self.tokens = tokens
-        self.position = 0
-        self.numbers: list[Number] = []
-        self.variables: set[str] = set()
-        self.operators = 0
-
-    def parse(self) -> _Expression | None:
-        try:
-            self.tree = self._sum()
-        except (IndexError, ValueError):
-            return None
-        return self if self.position == len(self.tokens) else None
-
-    def _peek(self) -> tuple[str, str]:
-        return self.tokens[self.position] if self.position < len(self.tokens) else ("end", "")
-
-    def _take(self) -> tuple[str, str]:
-        token = self.tokens[self.position]
-        self.position += 1
-        return token
-
-    def _sum(self) -> tuple:
-        node = self._product()
-        while self._peek()[0] == "op" and self._peek()[1] in "+-":
-            op = self._take()[1]
-            self.operators += 1
-            node = (op, node, self._product())
-        return node
-
-    def _product(self) -> tuple:
-        node = self._power()
-        while self._peek()[0] in {"op", "lp"} and self._peek()[1] in "*/(":
-            op = "*" if self._peek()[0] == "lp" else self._take()[1]
-            self.operators += 1
-            node = (op, node, self._power())
-        return node
-
-    def _power(self) -> tuple:
-        node = self._atom()
-        if self._peek() == ("op", "^"):
-            self._take()
-            self.operators += 1
-            node = ("^", node, self._power())
-        return node
-
-    def _atom(self) -> tuple:
-        kind, text = self._take()
-        if kind == "op" and text == "-":
-            self.operators += 1
-            return ("neg", self._atom())
-        if kind == "lp":
-            node = self._sum()
-            if self._take()[0] != "rp":
-                raise ValueError("unbalanced parenthesis")
-            return node
-        if kind == "num":
-            number = parse_number(text)
-            self.numbers.append(number)
-            return ("num", number.value / 100 if number.percent else number.value)
-        if kind == "numvar":
-            digits, variable = text[:-1], text[-1]
-            self.numbers.append(parse_number(digits))
-            self.variables.add(variable)
-            return ("*", ("num", parse_number(digits).value), ("var", variable))
-        if kind == "var":
-            self.variables.add(text)
-            return ("var", text)
-        raise ValueError(f"unexpected token {text!r}")
-
-    def evaluate(self, values: dict[str, float]) -> float:
-        return _evaluate(self.tree, values)
+_MATH_KINDS = {"num", "numvar", "var", "const", "func", "op", "lp", "rp", "fact", "comma"}
+_OPEN_BOUNDARY = {"word", "eq", "comma", "lp", "end"}  # what may stand just before a whole left side
+_CLOSE_BOUNDARY = {"word", "eq", "comma", "rp", "end"}  # ... and just after a whole right side
+_PUNCTUATION = set(".,;:?!'\"")
+_TRIALS = (
+    {"base": Fraction(17, 10), "stride": Fraction(9, 10)},
+    {"base": Fraction(-23, 10), "stride": Fraction(13, 10)},
+)
 
 
-def _evaluate(node: tuple, values: dict[str, float]) -> float:
-    kind = node[0]
-    if kind == "num":
-        return node[1]
-    if kind == "var":
-        return values[node[1]]
-    if kind == "neg":
-        return -_evaluate(node[1], values)
-    left, right = _evaluate(node[1], values), _evaluate(node[2], values)
-    if kind == "+":
-        return left + right
-    if kind == "-":
-        return left - right
-    if kind == "*":
-        return left * right
-    if kind == "/":
-        return left / right if right else math.nan
-    return left**right if abs(right) <= 12 and abs(left) < 1e6 else math.nan
+def _bounded(tokens: list[Token], index: int, allowed: set[str]) -> bool:
+    """True when the token at ``index`` (or the text's edge) may border a whole side."""
+    if index < 0 or index >= len(tokens):
+        return True
+    kind, text = tokens[index]
+    return kind in allowed or (kind == "other" and text in _PUNCTUATION)
 
 
-_DIGIT_TIMES_DIGIT = re.compile(r"(?<=\d)[xX](?=\$?\d)")
-
-
-def _tokenize(text: str) -> list[tuple[str, str]]:
-    tokens: list[tuple[str, str]] = []
-    text = _DIGIT_TIMES_DIGIT.sub(" * ", text)  # "3x5" multiplies; "3x + 5" keeps its variable
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        value = match.group(0)
-        if match.group("num") is not None:
-            kind = "numvar" if match.group("var") else "num"
-        elif kind == "op":
-            value = _OPS.get(value, value)
-        tokens.append((kind, value))
-    for index in range(1, len(tokens) - 1):  # "60 x 3": a lone x between operands multiplies
-        before, here, after = tokens[index - 1], tokens[index], tokens[index + 1]
-        if here in {("word", "x"), ("word", "X")} and before[0] in {"num", "rp"} and after[0] in {"num", "lp"}:
-            tokens[index] = ("op", "*")
-    return [("var", v) if k == "word" and len(v) == 1 and v not in "aAI" else (k, v) for k, v in tokens]
-
-
-_MATH_KINDS = {"num", "numvar", "var", "op", "lp", "rp"}
-
-
-def _widest(tokens: list[tuple[str, str]], candidates: list[int]) -> _Expression | None:
-    """The widest parseable span among candidate (start, end) windows, tried widest first."""
-    for start, end in candidates:
-        expression = _Expression(tokens[start:end]).parse()
+def _left_side(tokens: list[Token], end: int, floor: int) -> Expression | None:
+    """The widest expression ending just before ``end`` (after ``floor``), if it is a whole side."""
+    first = end
+    while first > floor and tokens[first - 1][0] in _MATH_KINDS and end - first < MAX_TOKENS:
+        first -= 1
+    for start in range(first, end):
+        expression = Expression(tokens[start:end]).parse()
         if expression is not None:
-            return expression
+            return expression if _bounded(tokens, start - 1, _OPEN_BOUNDARY) else None
     return None
 
 
-def _left_side(tokens: list[tuple[str, str]], end: int, floor: int) -> _Expression | None:
-    """The widest expression that ends just before position ``end`` and starts after ``floor``."""
-    first = end
-    while first > floor and tokens[first - 1][0] in _MATH_KINDS:
-        first -= 1
-    return _widest(tokens, [(start, end) for start in range(first, end)])
-
-
-def _right_side(tokens: list[tuple[str, str]], start: int, end: int) -> tuple[_Expression | None, bool]:
-    """The widest expression starting at ``start``; True when it runs all the way to ``end``."""
+def _right_side(tokens: list[Token], start: int, end: int) -> tuple[Expression | None, bool]:
+    """The widest whole expression starting at ``start``; True when it runs all the way to ``end``."""
     last = start
-    while last < end and tokens[last][0] in _MATH_KINDS:
+    while last < end and tokens[last][0] in _MATH_KINDS and last - start < MAX_TOKENS:
         last += 1
-    return _widest(tokens, [(start, stop) for stop in range(last, start, -1)]), last == end
+    for stop in range(last, start, -1):
+        expression = Expression(tokens[start:stop]).parse()
+        if expression is not None:
+            whole = _bounded(tokens, stop, _CLOSE_BOUNDARY)
+            return (expression if whole else None), stop == end
+    return None, last == end
 
 
-def _sides(tokens: list[tuple[str, str]], eq_positions: list[int]) -> list[_Expression | None]:
+def _sides(tokens: list[Token], eq_positions: list[int]) -> list[Expression | None]:
     """The sides of every ``=``; a middle side is shared, words between two ``=`` split them (None)."""
     sides = [_left_side(tokens, eq_positions[0], 0)]
     for here, following in zip(eq_positions, [*eq_positions[1:], len(tokens)], strict=False):
@@ -261,27 +159,36 @@ def _sides(tokens: list[tuple[str, str]], eq_positions: list[int]) -> list[_Expr
     return sides
 
 
-def _judge(left: _Expression, right: _Expression) -> str:
-    if left.variables or right.variables:
-        if not (left.variables and right.variables):
+def _identity(left: Expression, right: Expression) -> str:
+    names = sorted(left.variables | right.variables)
+    for trial in _TRIALS:
+        point = {name: trial["base"] + trial["stride"] * i for i, name in enumerate(names)}
+        if not close(left.evaluate(point), right.evaluate(point)):
             return "constraint"
-        names = sorted(left.variables | right.variables)
-        for base, stride in ((1.7, 0.9), (-2.3, 1.3)):
-            trial = {name: base + stride * i for i, name in enumerate(names)}
-            if not same_value(left.evaluate(trial), right.evaluate(trial)):
-                return "constraint"
-        return "valid"
+    return "valid"
+
+
+def _judge(left: Expression, right: Expression) -> str:
+    """ "valid", "invalid", or "constraint" (not a checkable claim: variables, or too big to compute)."""
+    if left.variables or right.variables:
+        return _identity(left, right) if left.variables and right.variables else "constraint"
     lhs, rhs = left.evaluate({}), right.evaluate({})
-    if math.isnan(lhs) or math.isnan(rhs):
-        return "invalid"
-    shown = [side.numbers[0].decimals for side in (left, right) if len(side.numbers) == 1 and not side.operators]
-    return "valid" if same_value(lhs, rhs, min(shown) if shown else None) else "invalid"
+    if undefined(lhs) or undefined(rhs):
+        return "invalid"  # a side with no real value equals nothing
+    if lhs is None or rhs is None:
+        return "constraint"
+    shown = [
+        parse_number(side.numbers[0]).decimals
+        for side in (left, right)
+        if len(side.numbers) == 1 and not side.operators
+    ]
+    return "valid" if close(lhs, rhs, min(shown) if shown and min(shown) > 0 else None) else "invalid"
 
 
-def extract_equations(text: str) -> list[Equation]:
-    """Every checkable ``a op b = c`` link in ``text``, in order, with its verdict."""
-    tokens = _tokenize(text)
-    eq_positions = [i for i, (kind, _) in enumerate(tokens) if kind == "eq"]
+def extract_equations(text: str, max_equations: int = 64) -> list[Equation]:
+    """Every checkable ``a op b = c`` link in ``text`` (the first ``max_equations``), in order, with its verdict."""
+    tokens = tokenize(text)
+    eq_positions = [i for i, (kind, _) in enumerate(tokens) if kind == "eq"][:max_equations]
     if not eq_positions:
         return []
     sides = _sides(tokens, eq_positions)
@@ -291,5 +198,12 @@ def extract_equations(text: str) -> list[Equation]:
             continue  # "h = 12" or a broken side: nothing to check
         work, result = (left, right) if left.operators >= right.operators else (right, left)
         text_ = " = ".join(" ".join(token for _, token in side.tokens) for side in (left, right))
-        equations.append(Equation(text_, _judge(left, right), list(work.numbers), list(result.numbers)))
+        equations.append(
+            Equation(
+                text_,
+                _judge(left, right),
+                [parse_number(n) for n in work.numbers],
+                [parse_number(n) for n in result.numbers],
+            )
+        )
     return equations

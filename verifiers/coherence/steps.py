@@ -27,21 +27,21 @@ class Segmentation:
     empty_steps: int = 0
     truncated_steps: int = 0
     cut_steps: int = 0
+    truncated_chars: int = 0
 
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of ``text``; a period inside a number or after a common abbreviation never splits."""
-    pieces = _SENTENCE_END.split(text.strip())
-    sentences: list[str] = []
-    for piece in pieces:
+    sentences: list[list[str]] = []  # each sentence as its pieces, joined once at the end (linear)
+    for piece in _SENTENCE_END.split(text.strip()):
         piece = piece.strip()
         if not piece:
             continue
-        if sentences and sentences[-1].lower().endswith(_ABBREVIATIONS):
-            sentences[-1] = f"{sentences[-1]} {piece}"
+        if sentences and sentences[-1][-1].lower().endswith(_ABBREVIATIONS):
+            sentences[-1].append(piece)
         else:
-            sentences.append(piece)
-    return sentences
+            sentences.append([piece])
+    return [" ".join(pieces) for pieces in sentences]
 
 
 def _labelled_blocks(text: str) -> tuple[list[str], int]:
@@ -71,30 +71,36 @@ def _word_count(text: str) -> int:
 
 def _merge_fragments(pieces: list[str], min_words: int) -> list[str]:
     """Fold pieces with fewer than ``min_words`` words into the previous (or next) piece."""
-    merged: list[str] = []
+    merged: list[list[str]] = []  # joined once at the end, so many fragments stay linear
     carry = ""
     for piece in pieces:
         if carry:
             piece = f"{carry} {piece}"
             carry = ""
         if _word_count(piece) >= min_words:
-            merged.append(piece)
+            merged.append([piece])
         elif merged:
-            merged[-1] = f"{merged[-1]} {piece}"
+            merged[-1].append(piece)
         else:
             carry = piece
     if carry:
-        merged.append(carry)
-    return merged
+        merged.append([carry])
+    return [" ".join(parts) for parts in merged]
 
 
-def segment_steps(text: str, max_steps: int = 32, max_step_chars: int = 400, min_words: int = 2) -> Segmentation:
-    """Split ``text`` into at most ``max_steps`` steps of at most ``max_step_chars`` characters."""
-    blocks, empty = _labelled_blocks(text or "")
+def segment_steps(
+    text: str, max_steps: int = 32, max_step_chars: int = 400, min_words: int = 2, max_chars: int = 32_000
+) -> Segmentation:
+    """Split ``text`` into at most ``max_steps`` steps of at most ``max_step_chars`` characters.
+
+    Only the first ``max_chars`` characters are read (``truncated_chars`` says how many were not).
+    """
+    text = text or ""
+    blocks, empty = _labelled_blocks(text[:max_chars])
     sentences = [sentence for block in blocks for sentence in split_sentences(block)]
     empty += sum(1 for sentence in sentences if not _WORD.search(sentence))  # "...", "—"
     steps = _merge_fragments([s for s in sentences if _WORD.search(s)], min_words)
-    result = Segmentation(empty_steps=empty)
+    result = Segmentation(empty_steps=empty, truncated_chars=max(0, len(text) - max_chars))
     if len(steps) > max_steps:
         result.truncated_steps = len(steps) - max_steps
         steps = steps[:max_steps]

@@ -15,6 +15,15 @@ components, each in [0, 1] and each reported in ``details``:
 - ``coverage``: the share of the question's numbers the chain uses.
 - ``equation_validity``: the share of ``a op b = c`` that hold (``no_equation_score`` if none).
 - ``answer_derivation``: the final answer is the result of a grounded computation.
+- ``validity``: 1.0 when no step states something false or unsupported
+  (:mod:`verifiers.coherence.suspects`: a false equation, a contradicted value, an answer from
+  nowhere), else ``suspect_floor`` times the share of steps before the first suspect step;
+  ``first_suspect_step`` and ``suspects`` in ``details`` say which step and why.
+
+BERTScore is computed between each step and the question and between adjacent steps (linear in
+the chain's length); repeats of any earlier step are also caught lexically. Every input gets a
+Verdict: a chain is read up to ``max_chain_chars``, every check is linear or capped, and a row
+whose checks run past ``timeout_s`` gets status ``timeout``.
 
 score = sum(weight_c * component_c) / sum(weight_c). The reference is not used: this is a
 coherence score, not a correctness score.
@@ -22,6 +31,7 @@ coherence score, not a correctness score.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,6 +42,7 @@ from verifiers.base import BatchVerifier, Verdict, VerifierConfig, aligned_refer
 from verifiers.coherence.bertscore import MODEL_LAYERS, StepSimilarity
 from verifiers.coherence.checks import check_numbers, copied_fraction
 from verifiers.coherence.steps import Segmentation, segment_steps
+from verifiers.coherence.suspects import Suspect, find_suspects
 
 __all__ = ["CoherenceConfig", "CoherenceVerifier"]
 
@@ -42,11 +53,12 @@ class CoherenceWeights(VerifierConfig):
     """Weights of the components in the score (normalised by their sum)."""
 
     grounding: float = Field(0.2, ge=0)
-    novelty: float = Field(0.2, ge=0)
-    numeric_grounding: float = Field(0.15, ge=0)
-    coverage: float = Field(0.15, ge=0)
+    novelty: float = Field(0.4, ge=0)
+    numeric_grounding: float = Field(0.1, ge=0)
+    coverage: float = Field(0.4, ge=0)
     equation_validity: float = Field(0.1, ge=0)
     answer_derivation: float = Field(0.2, ge=0)
+    validity: float = Field(0.3, ge=0)
 
 
 class CoherenceConfig(VerifierConfig):
@@ -61,6 +73,9 @@ class CoherenceConfig(VerifierConfig):
     constants: list[float] = Field(default_factory=lambda: [1.0, 2.0, 100.0])
     max_steps: int = Field(32, ge=2)
     max_step_chars: int = Field(400, ge=20)
+    max_chain_chars: int = Field(32_000, ge=100)
+    suspect_floor: float = Field(0.5, ge=0, le=1)
+    timeout_s: float = Field(10.0, gt=0)
     pass_threshold: float | None = Field(None, ge=0, le=1)
     batch_size: int = Field(64, ge=1)
     device: str = "cpu"
@@ -85,8 +100,8 @@ def _text(value: Any) -> str:
 
 
 def _pairs(question: str, steps: Sequence[str]) -> list[tuple[str, str]]:
-    """(step, question) for every step, then (step i, step j) for every j < i."""
-    return [(step, question) for step in steps] + [(steps[i], steps[j]) for i in range(len(steps)) for j in range(i)]
+    """(step, question) for every step, then (step i, step i - 1) for every i > 0."""
+    return [(step, question) for step in steps] + [(steps[i], steps[i - 1]) for i in range(1, len(steps))]
 
 
 class CoherenceVerifier(BatchVerifier):
@@ -107,9 +122,14 @@ class CoherenceVerifier(BatchVerifier):
     ) -> list[Verdict]:
         n = len(completions)
         aligned_references(completions, references, columns)
-        questions = [_text(q) for q in (columns.get("question") or columns.get("prompt") or [None] * n)]
         cfg = self.config
-        segmentations = [segment_steps(_text(c), cfg.max_steps, cfg.max_step_chars) for c in completions]
+        questions = [
+            _text(q)[: cfg.max_chain_chars] for q in (columns.get("question") or columns.get("prompt") or [None] * n)
+        ]
+        segmentations = [
+            segment_steps(_text(c), cfg.max_steps, cfg.max_step_chars, max_chars=cfg.max_chain_chars)
+            for c in completions
+        ]
         scorable = [i for i in range(n) if questions[i] and len(segmentations[i].steps) >= 2]
         all_pairs = [pair for i in scorable for pair in _pairs(questions[i], segmentations[i].steps)]
         scores = iter(self.similarity.score_pairs(all_pairs))
@@ -122,7 +142,7 @@ class CoherenceVerifier(BatchVerifier):
             else:
                 steps = segmentations[i].steps
                 pair_scores = [next(scores) for _ in _pairs(questions[i], steps)]
-                verdicts.append(self._judge(questions[i], segmentations[i], pair_scores))
+                verdicts.append(self._judge_safely(questions[i], segmentations[i], pair_scores, time.perf_counter()))
         return verdicts
 
     def _short(self, segmentation: Segmentation) -> Verdict:
@@ -136,19 +156,38 @@ class CoherenceVerifier(BatchVerifier):
         )
 
     def _step_signals(self, question: str, steps: Sequence[str], pair_scores: Sequence[tuple[float, float, float]]):
-        """Per-step grounding (propagated through earlier steps) and redundancy, in ``_pairs`` order."""
+        """Per-step grounding (propagated through the previous step) and redundancy, in ``_pairs`` order."""
         cfg = self.config
         grounding: list[float] = []
         redundancy: list[float] = []
-        cursor = len(steps)
+        n = len(steps)
         for i, step in enumerate(steps):
-            earlier = [f for _, _, f in pair_scores[cursor : cursor + i]]
-            cursor += i
-            support = max([pair_scores[i][0], *(f * grounding[j] for j, f in enumerate(earlier))])
+            previous = pair_scores[n + i - 1][2] if i else 0.0
+            support = max(pair_scores[i][0], previous * grounding[-1] if i else 0.0)
             grounding.append(_ramp(support, cfg.grounding_range))
-            repeat = _ramp(max(earlier, default=0.0), cfg.repeat_range)
+            copied = max([copied_fraction(step, earlier) for earlier in steps[:i]], default=0.0)
+            repeat = max(_ramp(previous, cfg.repeat_range), _ramp(copied, cfg.copy_range))
             redundancy.append(max(repeat, _ramp(copied_fraction(step, question), cfg.copy_range)))
         return grounding, redundancy
+
+    def _validity(self, steps: Sequence[str]) -> tuple[float, list[Suspect]]:
+        suspects = find_suspects(steps)
+        if not suspects:
+            return 1.0, suspects
+        return self.config.suspect_floor * suspects[0].step / len(steps), suspects
+
+    def _judge_safely(self, question: str, segmentation: Segmentation, pair_scores, started: float) -> Verdict:
+        """The verdict of one chain; its checks' own failure is an error verdict, never a raised exception."""
+        try:
+            verdict = self._judge(question, segmentation, pair_scores)
+        except Exception as error:  # a checker bug must not take down the reward batch
+            return Verdict.error(f"coherence checks failed: {type(error).__name__}: {error}")
+        elapsed = time.perf_counter() - started
+        if elapsed > self.config.timeout_s:
+            return Verdict(
+                score=0.0, reason=f"coherence checks took {elapsed:.1f}s > {self.config.timeout_s}s", status="timeout"
+            )
+        return verdict
 
     def _judge(self, question: str, segmentation: Segmentation, pair_scores: Sequence[tuple[float, float, float]]):
         cfg = self.config
@@ -157,6 +196,7 @@ class CoherenceVerifier(BatchVerifier):
         novelty = [1.0 - r for r in redundancy]
         numbers = check_numbers(question, steps, cfg.constants)
         equations = numbers.valid_equations + numbers.invalid_equations
+        validity, suspects = self._validity(steps)
         components = {
             "grounding": _weighted_mean(grounding, novelty, 0.0),
             "novelty": sum(novelty) / len(novelty),
@@ -164,6 +204,7 @@ class CoherenceVerifier(BatchVerifier):
             "coverage": numbers.coverage,
             "equation_validity": numbers.valid_equations / equations if equations else cfg.no_equation_score,
             "answer_derivation": numbers.answer_derivation,
+            "validity": validity,
         }
         weights = cfg.weights.model_dump()
         score = sum(weights[k] * v for k, v in components.items()) / (sum(weights.values()) or 1.0)
@@ -180,6 +221,9 @@ class CoherenceVerifier(BatchVerifier):
             "unsupported_numbers": numbers.unsupported,
             "final_answer": numbers.answer,
             "truncated_steps": segmentation.truncated_steps,
+            "truncated_chars": segmentation.truncated_chars,
+            "first_suspect_step": suspects[0].step if suspects else None,
+            "suspects": [{"step": x.step, "kind": x.kind, "text": x.text} for x in suspects[:8]],
         }
         passed = None if cfg.pass_threshold is None else score >= cfg.pass_threshold
         reason = f"coherence {score:.2f} over {len(steps)} steps; weakest: {weakest} {components[weakest]:.2f}"

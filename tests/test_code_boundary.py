@@ -106,6 +106,15 @@ def test_arguments_are_fresh_copies_and_changes_come_back(guarded):
     assert guarded.verify(code, test_list=tests).score == 1.0
 
 
+def test_tests_can_build_and_pass_the_programs_objects(guarded):
+    code = ("class Node:\n    def __init__(self, v):\n        self.v, self.left = v, None\n"
+            "def depth(n):\n    return 0 if n is None else 1 + depth(n.left)\n"
+            "def drop(xs, kind):\n    return [x for x in xs if not isinstance(x, kind)]\n")  # fmt: skip
+    tests = ["root = Node(1)\nroot.left = Node(2)\nassert depth(root) == 2 and root.left.v == 2",
+             "assert drop((1, 'a', 2.5), int) == ['a', 2.5]"]  # fmt: skip
+    assert guarded.verify(code, test_list=tests).score == 1.0
+
+
 ENDINGS = {
     "exit_0": "def f():\n    raise SystemExit(0)",
     "exit_false": "def f():\n    raise SystemExit(False)",

@@ -144,6 +144,7 @@ class EvilInt(int):
         (fractions.Fraction(1, 3), fractions.Fraction(1, 3), fractions.Fraction),
         (decimal.Decimal("1.10"), decimal.Decimal("1.10"), decimal.Decimal),
         ("\ud800 surrogate", "\ud800 surrogate", str),
+        ([int, str, type(None)], [int, str, type(None)], list),  # builtin types cross by name
     ],
 )
 def test_values_cross_as_exact_builtins(value, expected, kind):

@@ -14,7 +14,7 @@ import operator
 from typing import Any
 
 from verifiers.code.modules import ModuleView
-from verifiers.code.policy import guarded_getattr
+from verifiers.code.policy import guarded_getattr, guarded_setattr
 from verifiers.code.wire import WireError, decode, encode, recv_frame, send_frame
 
 __all__ = ["ProgramChannel"]
@@ -79,8 +79,9 @@ class ProgramChannel:
             return {"v": self.encode(result), "m": changed}
         if op == "attr":
             return {"v": self.encode(guarded_getattr(target, str(request.get("n"))))}
-        if op == "get":
-            return {"v": self.encode(target)}
+        if op == "setattr":
+            guarded_setattr(target, str(request.get("n")), decode(request.get("v"), self.resolve))
+            return {"v": None}
         if op == "cmp":
             other = self._target(request.get("o"))
             return {"v": self.encode(_COMPARE[str(request.get("c"))](target, other))}

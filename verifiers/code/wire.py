@@ -31,6 +31,9 @@ MAX_FRAME = 8 << 20
 MAX_ITEMS = 2_000_000
 _HEADER = struct.Struct("!I")
 _SCALARS = (type(None), bool, int, float, str)
+# Builtin types themselves cross by name (``remove_datatype(xs, int)``).
+_TYPES = {kind.__name__: kind for kind in (bool, int, float, complex, str, bytes, bytearray, list, tuple, dict, set,
+                                          frozenset, type(None), object)}  # fmt: skip
 
 
 class WireError(ValueError):
@@ -75,6 +78,8 @@ def _encode(value: Any, handle: Callable[[Any], list] | None, budget: _Budget, d
         return ["b", bytes(value).decode("latin-1")]
     if kind is complex:
         return ["c", value.real, value.imag]
+    if kind is type and _TYPES.get(getattr(value, "__name__", None)) is value:
+        return ["T", value.__name__]
     return _encode_other(value, handle, budget, depth)
 
 
@@ -142,6 +147,8 @@ def _decode_tagged(tag: str, rest: list, resolve: Callable[[str, Any], Any] | No
         return decimal.Decimal(rest[0])
     if tag == "Q" and rest and (rest[0] is None or (type(rest[0]) is int and rest[0] >= 0)):
         return collections.deque((_decode(item, resolve, budget, down) for item in rest[1:]), rest[0])
+    if tag == "T" and len(rest) == 1 and type(rest[0]) is str and rest[0] in _TYPES:
+        return _TYPES[rest[0]]
     if tag in ("h", "k") and len(rest) == 1 and type(rest[0]) is int and resolve is not None:
         return resolve(tag, rest[0])
     if tag == "g" and len(rest) == 1 and type(rest[0]) is str and resolve is not None:

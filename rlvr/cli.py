@@ -23,11 +23,44 @@ VERBS: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def version_lines() -> list[str]:
+    """rlvr's version, then each plugin that registers verifiers: its version and its verifiers."""
+    from plugins import verifier_entries
     from rlvr import __version__
 
+    plugins: dict[str, tuple[str, list[str]]] = {}
+    for entry in verifier_entries().values():
+        plugins.setdefault(entry.plugin, (entry.version, []))[1].append(entry.name)
+    width = max((len(name) for name in plugins), default=0)
+    lines = [f"rlvr {__version__}", "plugins:"]
+    lines += [f"  {name:<{width}}  {version}  ({', '.join(sorted(names))})"
+              for name, (version, names) in sorted(plugins.items())]
+    return lines
+
+
+class VersionAction(argparse.Action):
+    """``rlvr --version``: rlvr's version and every plugin's; a plugin that fails to load is one line."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show rlvr's version and each plugin's, and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from rlvr import __version__
+        from rlvr.errors import RlvrError
+
+        try:
+            lines = version_lines()
+        except RlvrError as error:
+            print(f"rlvr {__version__}")
+            parser.exit(2, f"rlvr --version: error: {error}\n")
+        print("\n".join(lines))
+        parser.exit(0)
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rlvr", description="Verifiable rewards for RL on reasoning models.")
-    parser.add_argument("--version", action="version", version=f"rlvr {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     verbs = parser.add_subparsers(dest="verb", required=True)
     for module in VERBS:
         importlib.import_module(module).add_parser(verbs)

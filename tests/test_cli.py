@@ -193,3 +193,25 @@ def test_sigkill_then_resume_keeps_every_row_exactly_once(tmp_path):
     subprocess.run(command + ["--resume"], env=env, cwd=ROOT, check=True, capture_output=True, timeout=120)
     assert [row["n"] for row in read_jsonl(out)] == list(range(400))
     assert [row["reward"] for row in read_jsonl(out)] == [float(n % 3 != 0) for n in range(400)]
+
+
+def test_version_lists_rlvr_and_each_plugin(tmp_path):
+    from rlvr import __version__
+
+    site = install_plugin(tmp_path / "site")
+    env = {"PYTHONPATH": f"{site}{os.pathsep}{ROOT}", "RLVR_LOAD_PLUGINS": "rlvr-shout"}
+    lines = rlvr("--version", env=env).stdout.splitlines()
+    assert lines[0] == f"rlvr {__version__}"
+    assert any(line.split() == ["rlvr_shout", "1.2.3", "(shout)"] for line in lines)
+    assert any(line.split() == ["verifiers.exact", __version__, "(exact)"] for line in lines)
+
+
+def test_dash_reads_jsonl_from_standard_input(tmp_path):
+    out = tmp_path / "o.jsonl"
+    command = [sys.executable, "-m", "rlvr.cli", "score", "-", "--verifier", "choice", "--output", str(out)]
+    data = "".join(json.dumps(row) + "\n" for row in ROWS)
+    result = subprocess.run(command, input=data, capture_output=True, text=True, cwd=ROOT, timeout=120,
+                            env={**os.environ, "RLVR_LOAD_PLUGINS": ""})
+    assert result.returncode == 0, result.stderr
+    assert [row["reward"] for row in read_jsonl(out)] == [1.0, 0.0, 1.0]
+    assert json.loads((tmp_path / "o.jsonl.settings.json").read_text())["input_path"] == "-"

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from rewards.scoring.cells import known_type_error
+from rewards.scoring.decode import decode_json_line
 from rewards.scoring.job import parse_column_map, parse_options, parse_verifier_weights, spec_from_flags
 from rewards.scoring.table_io import read_rows, recover_jsonl
 from rlvr.errors import RewardSpecError, ScoringError
@@ -77,3 +79,52 @@ def test_options_are_validated_and_name_the_key():
         spec_from_flags(["math"], ["math.timout=3"])
     with pytest.raises(ScoringError, match="'exact'"):
         spec_from_flags(["math"], ["exact.case_sensitive=true"])
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (b'{"a": 1}\n', {"a": 1}),
+        (b'{"a": "\\ud83d\\ude00"}', {"a": "\U0001f600"}),  # a surrogate pair is one character, fine
+        (b'{"a": "\\ud800"}', "lone surrogate"),
+        (b"\xff\xfe{}", "not UTF-8 text: byte 0xff at column 1"),
+        (b'{"a": "\x00"}', "binary data"),
+        (b"[" * 100_000, "nested too deep"),  # Python's own recursion limit
+        (b'{"a":' + b"[" * 70 + b"]" * 70 + b"}", "nested too deep"),  # over MAX_DEPTH
+        (b'{"n": ' + b"1" * 5000 + b"}", "a number too big to read"),
+        (b"[1, 2]", "expected a JSON object, got list"),
+        (b"{oops", "invalid JSON"),
+    ],
+)
+def test_decode_json_line(raw, expected):
+    row, error = decode_json_line(raw)
+    if isinstance(expected, dict):
+        assert (row, error) == (expected, None)
+    else:
+        assert row is None and expected in error
+
+
+@pytest.mark.parametrize(
+    "row, columns, expected",
+    [
+        ({"completion": "x", "entry_point": "f"}, {}, None),
+        ({"completion": 42}, {}, None),  # a number is a fine completion
+        ({"completion": "x", "entry_point": 3}, {}, "'entry_point' must be text"),
+        ({"pred": ["x"]}, {"completion": "pred"}, "'pred' must be text"),  # checked after the --column mapping
+        ({"completion": "x", "tests": {"inputs": []}}, {}, None),  # the code verifier judges odd test shapes
+        ({"completion": "x", "test_list": ["assert 1", 2]}, {}, "'test_list' must be a list of assert strings"),
+        ({"completion": "x", "choices": 3}, {}, "'choices' must be"),
+    ],
+)
+def test_known_column_types(row, columns, expected):
+    error = known_type_error(row, columns)
+    assert error is None if expected is None else expected in error
+
+
+def test_csv_rows_after_a_bad_record_are_read(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"completion,answer\na,b\nonly one field\n\xff,x\nc,d\n")
+    rows = list(read_rows(path))
+    assert [(row.line, row.row) for row in rows] == [(2, {"completion": "a", "answer": "b"}), (3, None), (4, None),
+                                                     (5, {"completion": "c", "answer": "d"})]
+    assert "expected 2 fields, got 1" in rows[1].error and "not UTF-8" in rows[2].error

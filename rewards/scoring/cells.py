@@ -114,7 +114,7 @@ _KNOWN_TYPES = {
     "entry_point": ("text (a function name)", _is_text),
     "question": ("text", _is_text),
     "prompt": ("text or a list of chat messages", lambda v: _is_text(v) or isinstance(v, list)),
-    "tests": ("text or a list of input/output cases", lambda v: _is_text(v) or isinstance(v, list)),
+    "tests": ("text, a list or an object of test cases", lambda v: _is_text(v) or isinstance(v, list | dict)),
     "test_list": ("a list of assert strings", _is_text_list),
     "choices": ("a list, an object or text", lambda v: _is_text(v) or isinstance(v, list | dict)),
 }

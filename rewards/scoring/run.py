@@ -126,8 +126,8 @@ def _chunks(job: ScoreJob, done: int, result: ScoreResult, writer: OutputWriter)
         if item.error is not None:
             message = f"line {item.line}: {item.error}"
             if not job.skip_invalid:
-                result.stop = (f"{job.input_path.name} {message}; nothing was written for it or after it (fix the "
-                               "line and rerun with --resume, or rerun with --resume --skip-invalid to skip it)")
+                result.stop = (f"{job.input_path.name} {message}; nothing was written for it or after it (fix it and "
+                               "rerun with --force, or rerun with --resume --skip-invalid to skip it)")
                 break
             result.skipped.append((item.line, message))
             if item.line not in reported:

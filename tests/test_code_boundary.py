@@ -138,7 +138,8 @@ ENDINGS = {
 @pytest.mark.parametrize(
     "test",
     ["assert f() == 1", "assert f()", "try:\n    assert f() == 1\nexcept Exception:\n    assert False",
-     "try:\n    f()\nexcept:\n    pass\nassert f() == 1"],  # fmt: skip
+     "try:\n    f()\nexcept:\n    pass\nassert f() == 1",  # a test that swallows everything still fails
+     "try:\n    f()\nexcept Exception:\n    pass\nelse:\n    assert False"],  # an exit is no exception  # fmt: skip
 )
 def test_every_other_ending_is_a_failure(verifier, code, test):
     assert verifier.verify(code, test_list=[test]).score == 0.0

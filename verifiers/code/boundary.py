@@ -95,22 +95,25 @@ class ProgramLink:
                 if reply is None:
                     raise self.fail("the program's process ended")
                 if "cb" not in reply:
-                    return self._result(reply, args)
+                    return self._result(reply, args, message.get("op") == "next")
                 self._run_callback(reply)
         except (WireError, OSError) as error:
             self.stop()
             raise self.fail(f"the program broke the channel: {str(error)[:100]}") from None
 
-    def _result(self, reply: dict[str, Any], args: tuple | None) -> Any:
+    def _result(self, reply: dict[str, Any], args: tuple | None, iterating: bool) -> Any:
         if "v" in reply:
             value = self.decode(reply["v"])
             if args is not None and isinstance(reply.get("m"), dict):
                 _apply_mutations(args, {k: self.decode(v) for k, v in reply["m"].items()})
             return value
-        if reply.get("stop") is True:
+        if reply.get("stop") is True and iterating:
             raise StopIteration
         if isinstance(reply.get("raise"), dict):
-            raise _program_exception(reply["raise"], self.exceptions)
+            error = _program_exception(reply["raise"], self.exceptions)
+            if error is None:
+                raise self.fail("the program raised a BaseException that is not an Exception")
+            raise error
         if "exit" in reply:
             raise self.fail(f"the program exited ({str(reply['exit'])[:60]}) during a call")
         raise self.fail("the program sent a malformed reply")
@@ -172,9 +175,13 @@ def _apply_mutations(args: tuple, changed: dict[str, Any]) -> None:
             old.update(new)
 
 
-def _program_exception(info: dict[str, Any], own: dict[str, type]) -> BaseException:
-    """The exception a test sees: a builtin Exception class of the same name, or a stand-in class."""
-    names = [str(name) for name in info.get("mro", [])][:20] or [str(info.get("t"))]
+def _program_exception(info: dict[str, Any], own: dict[str, type]) -> BaseException | None:
+    """The exception a test sees: a builtin Exception class of the same name, or a stand-in class;
+    None for a BaseException that is not an Exception (KeyboardInterrupt, its own subclasses)."""
+    mro = info.get("mro")
+    names = [str(name) for name in mro[:20]] if type(mro) is list and mro else [str(info.get("t"))]
+    if "Exception" not in names:
+        return None
     message = str(info.get("s", ""))[:300]
     if names[0] in own:
         return own[names[0]](message)

@@ -132,7 +132,7 @@ def test_namespace(names: dict[str, str], plan: TestPlan, link: ProgramLink, pro
     namespace: dict[str, Any] = {"__builtins__": builtins, "__name__": "__test__"}
     modules = _module_like_names(plan)
     for name, kind in names.items():
-        if not (isinstance(name, str) and name.isidentifier()) or hasattr(builtins, name) or name == "candidate":
+        if not name.isidentifier() or name.startswith("__") or hasattr(builtins, name) or name == "candidate":
             continue
         value = _program_name(name, str(kind), plan, link, modules)
         if value is not None:

@@ -17,7 +17,7 @@ import socket
 import time
 from typing import Any
 
-from verifiers.code.sandbox import PR_SET_PDEATHSIG, _prctl
+from verifiers.code.sandbox import PR_SET_DUMPABLE, PR_SET_PDEATHSIG, _prctl
 from verifiers.code.zygote import Spawner
 
 __all__ = ["reap", "run_sample"]
@@ -57,6 +57,7 @@ def _judge_child(plan: Any, source: str, prompt: str | None, limits: dict, contr
     try:
         os.setsid()
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        _prctl(PR_SET_DUMPABLE, 0)  # no ptrace or /proc/<pid>/mem from a same-uid program
         os.close(read_fd)
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):

@@ -28,7 +28,7 @@ from verifiers.code.wire import recv_frame, send_frame
 __all__ = ["detect_isolation", "program_child", "restrict_files"]
 
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
-PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38
 CHANNEL_FD = 3
 _libc = ctypes.CDLL(None, use_errno=True)
 def _unshare(flags: int) -> bool:
@@ -51,6 +51,7 @@ def detect_isolation(sandbox_uid: int, use_namespaces: bool) -> dict[str, Any]:
             caps["user_namespace"] = caps["net_namespace"] = _map_user(os.getuid(), os.getgid())
         caps["pid_namespace"] = _unshare(CLONE_NEWPID) and _become_namespace_init()
     caps["uid_drop"] = was_root and not caps["user_namespace"] and sandbox_uid > 0
+    caps["server_not_dumpable"] = _prctl(PR_SET_DUMPABLE, 0)
     if not caps["pid_namespace"]:
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
     return caps

@@ -33,6 +33,13 @@ class Spawner:
         self.control = control
         self.refused: list[str] = []
         self.layers: dict[str, Any] | None = None
+        self.ran_program = False  # after that, a failed (re)start is the program's doing, not the sandbox's
+
+    def _trouble(self, why: str, emit: Callable) -> None:
+        if self.ran_program:
+            emit({"e": "note", "program_error": f"a fresh program process could not be started: {why}"[:300]})
+        else:
+            emit({"e": "sandbox_error", "why": why[:300]})
 
     def _ask(self, request: dict[str, Any], fds: list[int]) -> dict[str, Any]:
         token = os.urandom(8).hex()  # a judge killed mid-request leaves a reply that is not ours
@@ -51,7 +58,7 @@ class Spawner:
             os.close(fd)
         pid = reply.get("pid")
         if type(pid) is not int or pid <= 0:
-            emit({"e": "sandbox_error", "why": str(reply.get("error", "the zygote did not start a process"))[:300]})
+            self._trouble(str(reply.get("error", "the zygote did not start a process")), emit)
             return None
         emit({"e": "spawned", "pid": pid})
         return pid
@@ -64,7 +71,7 @@ class Spawner:
             message = {"sandbox_error": f"no word from the program's process ({error!r})"}
         if message is None or "confined" not in message:
             why = (message or {}).get("sandbox_error", "the program's process died while being confined")
-            emit({"e": "sandbox_error", "why": str(why)[:300]})
+            self._trouble(str(why), emit)
             return False
         if self.layers is None:
             self.layers = message["confined"]
@@ -79,6 +86,7 @@ class Spawner:
             self.kill(pid)
             judge_end.close()
             return None
+        self.ran_program = True
         send_frame(judge_end.fileno(), {"source": source})
         return judge_end, pid
 
@@ -95,6 +103,7 @@ class Spawner:
             for fd in (channel, stdin_w, stdout_r):
                 os.close(fd)
             return None
+        self.ran_program = True
         return pid, channel, stdin_w, stdout_r
 
     def wait(self, pid: int, timeout: float) -> int | None:
@@ -123,6 +132,9 @@ def start_zygote(run_child: Callable[[dict[str, Any], list[int], str], int], scr
         return ours, pid
     ours.close()
     try:
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1):
+            os.dup2(null, fd)  # the server's protocol pipes are not the zygote's
         prepare()
         _serve(theirs, run_child, scratch_base)
     finally:

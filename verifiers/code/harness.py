@@ -19,12 +19,9 @@ from typing import Any
 
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safe_builtins
 
-from verifiers.code.modules import ModuleView, SandboxIO, sandbox_import, sys_view
-from verifiers.code.policy import (
-    CandidateCompileError,
+from verifiers.code.guards import (
     aug_attr,
     aug_item,
-    compile_candidate,
     guarded_delattr,
     guarded_getattr,
     guarded_hasattr,
@@ -34,6 +31,8 @@ from verifiers.code.policy import (
     inplace_var,
     match_class,
 )
+from verifiers.code.modules import ModuleView, SandboxIO, sandbox_import, sys_view
+from verifiers.code.policy import CandidateCompileError, compile_candidate
 from verifiers.code.program_channel import ProgramChannel
 
 __all__ = ["candidate_builtins", "run_program"]

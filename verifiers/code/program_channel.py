@@ -13,8 +13,8 @@ import builtins
 import operator
 from typing import Any
 
+from verifiers.code.guards import guarded_getattr, guarded_setattr
 from verifiers.code.modules import ModuleView
-from verifiers.code.policy import guarded_getattr, guarded_setattr
 from verifiers.code.wire import WireError, decode, encode, recv_frame, send_frame
 
 __all__ = ["ProgramChannel"]

@@ -42,6 +42,8 @@ class Task:
     columns: ClassVar[tuple[str, ...]] = ()
     splits: ClassVar[tuple[str, ...]] = ()
     instruction: ClassVar[str] = "Solve the problem. Put the final answer in \\boxed{}."
+    # For `rlvr score --task`: the verifier field each source column feeds, where the names differ.
+    score_columns: ClassVar[dict[str, str]] = {}
 
     def recognises(self, row: dict[str, Any]) -> bool:
         """True when a source row has this task's columns."""

@@ -30,6 +30,7 @@ class CommonsenseQATask(Task):
     name = "commonsenseqa"
     description = "CommonsenseQA five-way multiple choice (HF or original TAU schema); answer = letter"
     columns = ("id", "question", "answerKey")
+    score_columns = {"answer": "answerKey", "choices": "choices"}
     instruction = "Answer with the letter of the correct option, as in 'The answer is (A)'."
 
     def to_row(self, row: dict[str, Any], index: int) -> dict[str, Any]:

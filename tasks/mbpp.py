@@ -33,6 +33,7 @@ class MBPPTask(Task):
     description = "MBPP Python problems checked by their assert tests (standard 11-510 test split)"
     columns = ("text", "code", "test_list")
     splits = tuple(SPLITS)
+    score_columns = {"test_list": "test_list"}
 
     def to_row(self, row: dict[str, Any], index: int) -> dict[str, Any]:
         tests = string_list(row["test_list"])
@@ -42,7 +43,7 @@ class MBPPTask(Task):
             "answer": None,
             "solution": str(row["code"]).replace("\r\n", "\n"),
             "test_list": tests,
-            "test_setup_code": str(row.get("test_setup_code") or ""),
+            "test_setup_code": str(row.get("test_setup_code") or "").replace("\r\n", "\n"),
             "task_id": int(row.get("task_id", index)),
         }
 

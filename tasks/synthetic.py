@@ -16,6 +16,7 @@ class SyntheticTask(Task):
     description = "Seeded SymPy problems (fractions, equations, geometry, word problems) in English and Chinese"
     columns = ("question", "answer", "solution", "kind")
     splits = ("train", "heldout")
+    score_columns = {"answer": "answer"}
 
     def read(self, source: str | Path | None, split: str | None = None) -> list[dict[str, Any]]:
         """Rows of a ``rlvr data synth`` file, or 1,000 problems of seed 0 when ``source`` is None."""

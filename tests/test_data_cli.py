@@ -90,3 +90,36 @@ def test_check_reports_and_drops_overlap(tmp_path, capsys):
     assert "1 of 4 training rows overlap" in capsys.readouterr().out
     assert read(clean) == read(DATA / "gsm8k_train.jsonl")
     assert main(args) == 2  # --drop output exists
+
+
+@pytest.mark.parametrize(
+    ("fixture", "task", "completion", "rewarded"),
+    [
+        ("gsm8k_test.jsonl", "gsm8k", lambda row: row["answer"], 1.0),  # the worked solution, "####" and all
+        ("gsm8k_test.jsonl", "gsm8k", lambda row: "The answer is 1000.", 0.0),
+        ("commonsenseqa_dev.jsonl", "commonsenseqa", lambda row: f"The answer is ({row['answerKey']}).", 1.0),
+        ("math500_test.jsonl", "math", lambda row: f"\\boxed{{{row['answer']}}}", 1.0),
+        ("mbpp.jsonl", "mbpp", lambda row: row["code"], 1.0),
+    ],
+)
+def test_score_with_task_maps_columns_and_spec(tmp_path, fixture, task, completion, rewarded):
+    rows = read(DATA / fixture)[:2]
+    source = tmp_path / "completions.jsonl"
+    source.write_text("".join(json.dumps({**row, "completion": completion(row)}) + "\n" for row in rows))
+    out = tmp_path / "scored.jsonl"
+    assert main(["score", str(source), "--task", task, "--output", str(out)]) == 0
+    first = get_task_spec_names(task)[0]
+    assert [row["rewards"][first] for row in read(out)] == [rewarded] * len(rows)
+
+
+def get_task_spec_names(task: str) -> list[str]:
+    from plugins.tasks import get_task
+
+    return get_task(task).spec().names
+
+
+def test_score_with_task_refuses_a_second_spec(tmp_path, capsys):
+    args = ["score", str(DATA / "gsm8k_test.jsonl"), "--task", "gsm8k", "--verifier", "math", "--output",
+            str(tmp_path / "o.jsonl")]  # fmt: skip
+    assert main(args) == 2
+    assert "--task brings its own reward spec" in capsys.readouterr().err

@@ -67,24 +67,16 @@ def _recv(fd: int, deadline: float | None = None) -> Any:
     return None if body is None else pickle.loads(body)
 
 
-def serve() -> None:
-    """The server's main loop (runs in the server process)."""
+def _zygote(init: dict[str, Any], caps: dict[str, Any], scratch_base: str) -> Any:
+    """Start the zygote (before any row arrives): the control socket judges ask for program processes."""
     from verifiers.code.harness import run_program
-    from verifiers.code.judge import run_judge  # noqa: F401  (warm the judge before any fork)
     from verifiers.code.modules import preload_modules
     from verifiers.code.policy import compile_candidate
-    from verifiers.code.runner import reap, run_sample
-    from verifiers.code.sandbox import detect_isolation, program_child, python_paths, restrict_files
+    from verifiers.code.sandbox import program_child, python_paths, restrict_files
     from verifiers.code.zygote import start_zygote
 
-    init = _recv(0)
-    if init is None:
-        return
-    caps = detect_isolation(init["sandbox_uid"], init["use_namespaces"])
     views = preload_modules()
     compile_candidate("def f(x):\n    return [y for y in x]\n")
-    scratch_base = tempfile.mkdtemp(prefix="rlvr-code-")
-    os.chmod(scratch_base, 0o711)
     root = Path(__file__).resolve().parents[2]
 
     def prepare() -> None:  # in the zygote, before any program
@@ -94,7 +86,22 @@ def serve() -> None:
     def run_child(request: dict, fds: list[int], scratch: str) -> int:
         return program_child(request, fds, scratch, caps, lambda *job: run_program(job[0], job[1], views, job[2]))
 
-    control, _ = start_zygote(run_child, scratch_base, prepare)
+    return start_zygote(run_child, scratch_base, prepare)[0]
+
+
+def serve() -> None:
+    """The server's main loop (runs in the server process)."""
+    from verifiers.code.judge import run_judge  # noqa: F401  (warm the judge before any fork)
+    from verifiers.code.runner import reap, run_sample
+    from verifiers.code.sandbox import detect_isolation
+
+    init = _recv(0)
+    if init is None:
+        return
+    caps = detect_isolation(init["sandbox_uid"], init["use_namespaces"])
+    scratch_base = tempfile.mkdtemp(prefix="rlvr-code-")
+    os.chmod(scratch_base, 0o711)
+    control = _zygote(init, caps, scratch_base)
     _send(1, {"caps": caps, "pid": os.getpid()})
     pending: set[int] = set()
     try:

@@ -7,17 +7,13 @@ from typing import Any
 from verifiers.base import Verdict
 from verifiers.code.plan import TestPlan
 
-__all__ = ["SandboxFailure", "verdict_from_report"]
+__all__ = ["verdict_from_report"]
 
 _STATUS_REASONS = {
     "timeout": "timed out",
     "crashed": "the program was stopped (a resource limit, or it crashed the interpreter)",
     "flooded": "the program flooded the result channel",
 }
-
-
-class SandboxFailure(RuntimeError):
-    """The sandbox itself could not be set up: a broken environment or a verifier bug."""
 
 
 def verdict_from_report(plan: TestPlan, report: dict[str, Any], all_or_nothing: bool, caps: dict[str, Any]) -> Verdict:
@@ -32,18 +28,7 @@ def verdict_from_report(plan: TestPlan, report: dict[str, Any], all_or_nothing: 
             why = f"the code sandbox could not be set up: {str(message.get('why'))[:300]}"
             return Verdict.error(why, tests_total=plan.n_tests, style=plan.style, status="error")
     ready = next((m for m in messages if m.get("e") == "ready"), None)
-    outcomes: dict[int, tuple[bool, str]] = {}
-    notes: list[str] = []
-    refused: list[str] = []
-    for message in messages:
-        kind = message.get("e")
-        index = message.get("i")
-        if kind == "test" and type(index) is int and 0 <= index < plan.n_tests and index not in outcomes:
-            outcomes[index] = (message.get("ok") is True, str(message.get("why", ""))[:200])
-        elif kind == "note":
-            notes.extend(str(value)[:200] for key, value in message.items() if key != "e")
-        elif kind == "done" and isinstance(message.get("refused"), list):
-            refused = [str(name)[:60] for name in message["refused"][:20]]
+    outcomes, notes, refused = _read(plan, messages)
     compile_error = next((str(m.get("why", ""))[:300] for m in messages if m.get("e") == "compile_error"), None)
     passed = sum(ok for ok, _ in outcomes.values())
     fraction = passed / plan.n_tests
@@ -64,3 +49,20 @@ def verdict_from_report(plan: TestPlan, report: dict[str, Any], all_or_nothing: 
     }  # fmt: skip
     verdict_status = "timeout" if status == "timeout" else "ok"
     return Verdict(score=score, passed=passed == plan.n_tests, reason=reason, details=details, status=verdict_status)
+
+
+def _read(plan: TestPlan, messages: list[dict[str, Any]]) -> tuple[dict[int, tuple[bool, str]], list[str], list[str]]:
+    """Per-test outcomes (first report wins), notes and refused imports from the judge's messages."""
+    outcomes: dict[int, tuple[bool, str]] = {}
+    notes: list[str] = []
+    refused: list[str] = []
+    for message in messages:
+        kind = message.get("e")
+        index = message.get("i")
+        if kind == "test" and type(index) is int and 0 <= index < plan.n_tests and index not in outcomes:
+            outcomes[index] = (message.get("ok") is True, str(message.get("why", ""))[:200])
+        elif kind == "note":
+            notes.extend(str(value)[:200] for key, value in message.items() if key != "e")
+        elif kind == "done" and isinstance(message.get("refused"), list):
+            refused = [str(name)[:60] for name in message["refused"][:20]]
+    return outcomes, notes, refused

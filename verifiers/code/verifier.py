@@ -3,8 +3,16 @@
 Test styles: HumanEval (``tests`` defining ``check(candidate)`` plus ``entry_point``), MBPP
 (``test_list`` of asserts, optional ``test_setup_code``) and stdin/stdout cases (``tests``
 as a list, or a JSON string, of ``{"input", "output"}``). The score is the fraction of tests
-passed (``all_or_nothing`` makes it 0 or 1), computed here from per-test reports, never from
-an exit code or the program's output.
+passed (``all_or_nothing`` makes it 0 or 1), computed here from the judge's per-test reports.
+
+Trust boundary (it does not rely on RestrictedPython, which stays as a first layer): a fork
+server per worker holds a zygote, started before any row, that forks one confined process per
+program (rlimits, its own session, pid and net namespaces, uid 65534, Landlock, scratch dir).
+That process never holds the tests, the expected values or the result channel. The tests run
+in a judge process (a fresh fork per row) that calls the program through a data-only channel
+(:mod:`verifiers.code.wire`) and reads stdio programs' output from a pipe; time limits are
+enforced from the judge. Whatever a program does, the worst it earns is the failure of its own
+tests; a sandbox that cannot start gives ``Verdict.error`` for that row, never an exception.
 """
 
 from __future__ import annotations
@@ -48,7 +56,7 @@ class CodeVerifier(BatchVerifier):
     """Runs programs against HumanEval / MBPP / stdin-stdout tests in a sandbox."""
 
     name = "code"
-    description = "Program tests in a sandbox (RestrictedPython + isolated process); score = fraction passed"
+    description = "Program tests in a judge process; the program runs sandboxed behind a data-only channel"
     Config = CodeConfig
     needs_reference = False  # judged by the tests in the row, not by a reference answer
 

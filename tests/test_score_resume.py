@@ -72,3 +72,11 @@ def test_force_removes_the_old_run_and_its_side_files(tmp_path):
     assert [row["id"] for row in read_jsonl(out)] == [1, 2, 3]
     both = rlvr("score", str(source), "--verifier", "exact", "--output", str(out), "--force", "--resume", check=False)
     assert both.returncode == 2 and "not both" in both.stderr
+
+
+def test_an_empty_leftover_output_is_no_wall(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", ROWS)
+    out = tmp_path / "o.jsonl"
+    out.write_text("")  # what a run killed before its first row (or an older rlvr's failed start) left
+    rlvr("score", str(source), "--verifier", "exact", "--output", str(out))
+    assert [row["id"] for row in read_jsonl(out)] == [1, 2, 3]

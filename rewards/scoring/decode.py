@@ -26,6 +26,7 @@ MAX_DEPTH = 64
 
 # A surrogate escape (\ud800-\udfff) in the raw line: only then is the slower UTF-8 check needed.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def nesting_depth(value: Any) -> int:
@@ -45,15 +46,14 @@ def nesting_depth(value: Any) -> int:
 
 
 def unwritable_text(value: Any) -> str | None:
-    """The first string (key or value) in ``value`` that holds a lone surrogate; None when all are UTF-8."""
+    """The first lone surrogate in a string (key or value) of ``value``; None when all are UTF-8."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError as error:
-                return f"{item[error.start]!r}".replace("\\\\", "\\")
+            found = _SURROGATE.search(item)
+            if found:
+                return f"{found.group()!r}".replace("\\\\", "\\")
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
@@ -92,7 +92,7 @@ def decode_json_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
         return None, error
     if not isinstance(value, dict):
         return None, f"expected a JSON object, got {type(value).__name__}"
-    if nesting_depth(value) > MAX_DEPTH:
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and nesting_depth(value) > MAX_DEPTH:  # count: a cheap bound
         return None, f"JSON nested too deep (more than {MAX_DEPTH} levels)"
     if _SURROGATE_ESCAPE.search(raw):
         bad = unwritable_text(value)

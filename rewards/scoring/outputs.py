@@ -168,8 +168,9 @@ def prepare(job: ScoreJob, settings: dict[str, Any]) -> int:
     if job.force:
         for path in files.all():
             path.unlink(missing_ok=True)
-    if files.stage.exists() and recover_jsonl(files.stage) == 0 and not files.output.exists():
-        files.stage.unlink()  # an empty leftover (an older rlvr made one on a failed start) holds nothing
+    complete = files.stage != files.output and files.output.exists()
+    if files.stage.exists() and not complete and recover_jsonl(files.stage) == 0:
+        files.stage.unlink()  # an empty leftover (a run killed before its first row) holds nothing
     started = files.stage.exists() or files.output.exists()
     if started and not job.resume:
         raise ScoringError(f"{job.output_path} exists: pass --resume to continue it, or --force to start over")

@@ -6,9 +6,9 @@ The split hashes that key, so it is deterministic, needs no second pass, and no 
 is a train problem retold.
 
 Example:
-    >>> rows = synthesize(SynthConfig(n=2, seed=3, langs=("en", "zh"), families=("linear",)))
-    >>> [(row["lang"], row["answer"]) for row in rows]
-    [('en', '-12'), ('zh', '-12')]
+    >>> rows = synthesize(SynthConfig(n=1, seed=3, langs=("en", "zh"), families=("linear",)))
+    >>> [(row["lang"], row["question"], row["answer"]) for row in rows]
+    [('en', 'Solve 11x + 17 = 446 for x.', '39'), ('zh', '解方程 11x + 17 = 446，求 x。', '39')]
 """
 
 from __future__ import annotations

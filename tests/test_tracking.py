@@ -72,7 +72,6 @@ def mlflow_env(monkeypatch):
     for key in mlflow_defaults(Path(".")):
         monkeypatch.setenv(key, "")  # records the original value, which monkeypatch restores
         monkeypatch.delenv(key)
-    monkeypatch.setenv("DISABLE_MLFLOW_INTEGRATION", "false")
 
 
 def test_prepare_tracking_keeps_the_users_mlflow_settings(mlflow_env, monkeypatch, tmp_path):
@@ -155,14 +154,18 @@ def test_mlflow_file_store_run_holds_config_spec_rewards_and_heldout_accuracy(ml
     assert RewardSpec.from_dict(json.loads(Path(spec_file).read_text())) == SPEC
 
 
-def test_log_run_result_opens_a_run_when_the_callback_left_none(mlflow_env, monkeypatch, tmp_path):
+def test_a_run_the_callback_did_not_open_gets_a_new_mlflow_run(mlflow_env, monkeypatch, tmp_path):
     import mlflow
 
     from trainers.tracking import log_to_mlflow
 
     monkeypatch.chdir(tmp_path)
     prepare_tracking(SimpleNamespace(report_to=["mlflow"], run_name=None, output_dir="elsewhere"))
-    run_id = log_to_mlflow("elsewhere", flat_params(None, SPEC), SPEC.to_dict(), {"heldout/accuracy_after": 0.5}, 3)
-    run = mlflow.MlflowClient().get_run(run_id)
+    params = flat_params(None, SPEC)
+    first = log_to_mlflow("elsewhere", params, SPEC.to_dict(), {"heldout/accuracy_after": 0.5}, 3)
+    # A rerun with no training step (so no callback run) must not write into the earlier run of that name.
+    second = log_to_mlflow("elsewhere", params, SPEC.to_dict(), {"heldout/accuracy_after": 0.5}, 0, callback_ran=False)
+    assert first != second
+    run = mlflow.MlflowClient().get_run(second)
     assert run.info.run_name == "elsewhere" and run.data.metrics == {"heldout/accuracy_after": 0.5}
     assert run.data.params["reward.exact.verifier"] == "exact"

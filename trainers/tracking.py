@@ -131,15 +131,26 @@ def result_metrics(before: Any, after: Any) -> dict[str, float]:
     }
 
 
+def _callback(trainer: Any, kind: type) -> Any:
+    return next((c for c in trainer.callback_handler.callbacks if isinstance(c, kind)), None)
+
+
 def _tensorboard_dir(trainer: Any) -> str:
-    """The folder transformers' TensorBoardCallback wrote to (it picks it at the start of training)."""
+    """The folder transformers' TensorBoardCallback wrote to (it picks it when training starts)."""
     from transformers.integrations import TensorBoardCallback
     from transformers.integrations.integration_utils import default_logdir
 
-    for callback in trainer.callback_handler.callbacks:
-        if isinstance(callback, TensorBoardCallback) and callback.logging_dir:
-            return callback.logging_dir
+    callback = _callback(trainer, TensorBoardCallback)
+    if callback is not None and callback.logging_dir:
+        return callback.logging_dir
     return os.getenv("TENSORBOARD_LOGGING_DIR") or os.path.join(trainer.args.output_dir, default_logdir())
+
+
+def _mlflow_callback_ran(trainer: Any) -> bool:
+    """Whether transformers' MLflowCallback opened (or joined) a run for this trainer: not when 0 steps ran."""
+    from transformers.integrations import MLflowCallback
+
+    return bool(getattr(_callback(trainer, MLflowCallback), "_initialized", False))
 
 
 def log_to_tensorboard(
@@ -154,13 +165,15 @@ def log_to_tensorboard(
         writer.add_hparams(params, metrics, run_name=".", global_step=step)
 
 
-def _mlflow_run_id(run_name: str | None) -> str | None:
-    """The run transformers' MLflowCallback used: the active run, else the newest one named ``run_name``."""
+def _mlflow_run_id(run_name: str | None, callback_ran: bool) -> str | None:
+    """The active run, else the newest one named ``run_name`` if MLflowCallback ran: the run it used."""
     import mlflow
 
     active = mlflow.active_run()
     if active is not None:
         return active.info.run_id
+    if not (callback_ran and run_name):
+        return None
     runs = mlflow.search_runs(
         search_all_experiments=True,
         filter_string=f"attributes.run_name = {json.dumps(run_name)}",
@@ -168,13 +181,18 @@ def _mlflow_run_id(run_name: str | None) -> str | None:
         max_results=1,
         output_format="list",
     )
-    return runs[0].info.run_id if runs and run_name else None
+    return runs[0].info.run_id if runs else None
 
 
 def log_to_mlflow(
-    run_name: str | None, params: dict[str, Any], spec: dict[str, Any], metrics: dict[str, float], step: int
+    run_name: str | None,
+    params: dict[str, Any],
+    spec: dict[str, Any],
+    metrics: dict[str, float],
+    step: int,
+    callback_ran: bool = True,
 ) -> str:
-    """Params, metrics and ``reward_spec.json`` on the callback's run (a new run if there is none); its id."""
+    """Params, metrics and ``reward_spec.json`` on the callback's run (a new run if it ran none); its id."""
     import mlflow
 
     def log(client: Any, run_id: str) -> None:
@@ -187,7 +205,7 @@ def log_to_mlflow(
         client.log_dict(run_id, spec, "reward_spec.json")
 
     client = mlflow.MlflowClient()
-    run_id = _mlflow_run_id(run_name)
+    run_id = _mlflow_run_id(run_name, callback_ran)
     if run_id is not None:
         log(client, run_id)
         return run_id
@@ -213,6 +231,8 @@ def log_run_result(trainer: Any, run_args: Any, spec: Any, before: Any, after: A
     if "mlflow" in names:
         import mlflow
 
-        run_id = log_to_mlflow(trainer.args.run_name, params, spec.to_dict(), metrics, step)
+        run_id = log_to_mlflow(
+            trainer.args.run_name, params, spec.to_dict(), metrics, step, _mlflow_callback_ran(trainer)
+        )
         places.append(f"MLflow (run {run_id} in {mlflow.get_tracking_uri()})")
     print(f"run options, reward spec and held-out accuracy logged to {' and '.join(places)}", flush=True)

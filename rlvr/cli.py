@@ -20,6 +20,7 @@ VERBS: tuple[str, ...] = (
     "rlvr.commands.score",
     "rlvr.commands.data",
     "rlvr.commands.serve",
+    "rlvr.commands.eval",
 )
 
 

@@ -88,19 +88,31 @@ def test_output_is_input_as_a_user_runs_it(tmp_path):
 def test_a_second_run_on_the_same_output_fails_at_once_naming_the_first(tmp_path):
     site = install_plugin(tmp_path / "site", delay=0.05)
     env = {**os.environ, "PYTHONPATH": f"{site}{os.pathsep}{ROOT}", "RLVR_LOAD_PLUGINS": "rlvr-shout"}
-    source = write_jsonl(tmp_path / "in.jsonl", [{"n": n, "completion": "YES"} for n in range(100)])
+    source = write_jsonl(tmp_path / "in.jsonl", [{"n": n, "completion": "YES"} for n in range(400)])
     out = tmp_path / "o.jsonl"
     command = [sys.executable, "-m", "rlvr.cli", "score", str(source), "--verifier", "shout", "--output", str(out)]
     first = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    lock = tmp_path / "o.jsonl.lock"
-    deadline = time.monotonic() + 60
-    while not (lock.exists() and lock.read_text()) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    second = subprocess.run(command + ["--resume"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert first.poll() is None  # the first run still held the output when the second one gave up
-    assert second.returncode == 2 and f"pid {first.pid}" in second.stderr
-    assert first.wait(timeout=60) == 0
-    assert [row["n"] for row in read_jsonl(out)] == list(range(100)) and not lock.exists()
+    try:
+        lock = tmp_path / "o.jsonl.lock"
+        deadline = time.monotonic() + 60
+        while not (lock.exists() and lock.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        second = subprocess.run(command + ["--resume"], env=env, cwd=ROOT, capture_output=True, text=True,
+                                timeout=60)
+        assert first.poll() is None  # the first run still held the output when the second one gave up
+        assert second.returncode == 2 and f"pid {first.pid}" in second.stderr
+    finally:
+        first.kill()
+        first.wait()
+    numbers = [row["n"] for row in read_jsonl(out)] if out.exists() else []
+    assert numbers == list(range(len(numbers)))  # only the first run wrote: nothing doubled
+
+
+def test_a_lock_file_left_by_a_killed_run_does_not_block(tmp_path, capsys):
+    source = write_jsonl(tmp_path / "in.jsonl", [json.loads(GOOD_1)])
+    (tmp_path / "o.jsonl.lock").write_text("999999")  # its process is gone, so no one holds the lock
+    code, _ = score(capsys, str(source), "--verifier", "exact", "--output", str(tmp_path / "o.jsonl"))
+    assert code == 0 and not (tmp_path / "o.jsonl.lock").exists()
 
 
 def test_parquet_names_a_mixed_type_column_and_resume_finishes_a_failed_write(tmp_path, capsys):

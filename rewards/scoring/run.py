@@ -21,7 +21,7 @@ from rewards.scoring.job import ScoreJob
 from rewards.scoring.outputs import OutputFiles, OutputWriter, check_not_input, output_lock, prepare, reported_lines
 from rewards.scoring.parquet_out import write_parquet
 from rewards.scoring.settings import job_settings
-from rewards.scoring.table_io import InputRow, read_rows
+from rewards.scoring.table_io import InputRow, read_rows, source_name
 from rewards.spec import RewardSpec
 from rlvr.errors import ScoringError
 
@@ -106,7 +106,7 @@ def _valid_rows(job: ScoreJob, done: int, result: ScoreResult) -> Iterator[Input
     for item in read_rows(job.input_path, job.cell_rules()):
         error, setup = (item.error, False) if item.error else _check_row(item.row or {}, job)
         if error and setup and valid_seen == 0:
-            result.stop = f"{job.input_path.name} line {item.line}: {error}"
+            result.stop = f"{source_name(job.input_path)} line {item.line}: {error}"
             return
         if error:
             if valid_seen >= done:
@@ -126,8 +126,8 @@ def _chunks(job: ScoreJob, done: int, result: ScoreResult, writer: OutputWriter)
         if item.error is not None:
             message = f"line {item.line}: {item.error}"
             if not job.skip_invalid:
-                result.stop = (f"{job.input_path.name} {message}; nothing was written for it or after it (fix it and "
-                               "rerun with --force, or rerun with --resume --skip-invalid to skip it)")
+                result.stop = (f"{source_name(job.input_path)} {message}; nothing was written for it or after it "
+                               "(fix it and rerun with --force, or rerun with --resume --skip-invalid to skip it)")
                 break
             result.skipped.append((item.line, message))
             if item.line not in reported:

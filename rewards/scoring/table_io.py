@@ -15,7 +15,8 @@ from rewards.scoring.cells import CellRules
 from rewards.scoring.decode import decode_json_line, unwritable_text
 from rlvr.errors import InputFileError
 
-__all__ = ["InputRow", "append_jsonl", "count_rows", "is_stdin", "read_jsonl", "read_rows", "recover_jsonl"]
+__all__ = ["InputRow", "append_jsonl", "count_rows", "is_stdin", "read_jsonl", "read_rows", "recover_jsonl",
+           "source_name"]
 
 STDIN = "-"
 # Python's csv module refuses fields over 128 KB; a long program or completion is bigger. A
@@ -40,6 +41,11 @@ class InputRow:
 def is_stdin(path: Path) -> bool:
     """``-`` stands for standard input (JSONL)."""
     return str(path) == STDIN
+
+
+def source_name(path: Path) -> str:
+    """How messages name the input: its file name, or ``stdin``."""
+    return "stdin" if is_stdin(path) else path.name
 
 
 def input_format(path: Path) -> str:

@@ -54,7 +54,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     from rewards.scoring.report import summarize, write_histogram
     from rewards.scoring.run import score_rows
-    from rewards.scoring.table_io import count_rows
+    from rewards.scoring.table_io import count_rows, source_name
 
     job = _job(args)
     console = Console(stderr=True)
@@ -69,8 +69,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     summary = summarize(rows, names)
     _print_summary(console, summary, result)
     if rows:
-        source = "stdin" if str(job.input_path) == "-" else job.input_path.name
-        png = write_histogram(rows, names, job.output_path, f"{source}: {len(rows)} rows")
+        png = write_histogram(rows, names, job.output_path, f"{source_name(job.input_path)}: {len(rows)} rows")
         console.print(f"wrote {job.output_path} and {png}", highlight=False)
     else:
         console.print(f"wrote {job.output_path} (no rows, so no histogram)", highlight=False)

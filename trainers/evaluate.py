@@ -122,4 +122,6 @@ def working_line(before: EvalResult, after: EvalResult) -> str | None:
 
 def accuracy_line(before: EvalResult, after: EvalResult) -> str:
     """``held-out accuracy: before 41.5% -> after 57.0% (n=200)``."""
-    return f"held-out accuracy: before {100 * before.accuracy:.1f}% -> after {100 * after.accuracy:.1f}% (n={after.n})"
+    from evaluation.compare import accuracy_change_line
+
+    return accuracy_change_line(before.accuracy, after.accuracy, after.n)

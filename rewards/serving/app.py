@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from rewards.compose import BatchRewards, SpecEvaluator
@@ -70,9 +71,14 @@ async def _work(state: ServerState, route: str, rows: int, call: Callable[[], T]
     return result
 
 
-def _scored(state: ServerState, pair: tuple[T, BatchRewards]) -> T:
+def _json(model: BaseModel) -> Response:
+    """The model as JSON, as it is: FastAPI would dump it, validate the dump again, then dump that."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+def _scored(state: ServerState, pair: tuple[BaseModel, BatchRewards]) -> Response:
     state.metrics.count_verdicts(pair[1].verdicts)
-    return pair[0]
+    return _json(pair[0])
 
 
 def _add_reward_routes(app: FastAPI, state: ServerState) -> None:
@@ -102,20 +108,20 @@ def _add_code_routes(app: FastAPI, state: ServerState) -> None:
     @app.post("/run_code", response_model=RunCodeResponse, tags=["SandboxFusion"])
     async def run_code(body: RunCodeRequest) -> Any:
         """SandboxFusion's ``run_code`` for Python, in the code verifier's sandbox (stdout is not returned)."""
-        return await _work(state, "/run_code", 1, lambda: code.run_code(body))
+        return _json(await _work(state, "/run_code", 1, lambda: code.run_code(body)))
 
     @app.post("/test_program", response_model=TestProgramResponse, tags=["open-instruct"])
     async def test_program(body: TestProgramRequest) -> Any:
         """open-instruct: a program and its asserts -> 1/0 per test and runtimes."""
-        return await _work(state, "/test_program", len(body.tests),
-                           lambda: code.test_program(body.program, body.tests, False, body.max_execution_time))
+        return _json(await _work(state, "/test_program", len(body.tests),
+                                 lambda: code.test_program(body.program, body.tests, False, body.max_execution_time)))
 
     @app.post("/test_program_stdio", response_model=TestProgramResponse, tags=["open-instruct"])
     async def test_program_stdio(body: TestProgramStdioRequest) -> Any:
         """open-instruct: a program and its stdin/stdout cases -> 1/0 per case and runtimes."""
         cases = [case.model_dump() for case in body.tests]
-        return await _work(state, "/test_program_stdio", len(cases),
-                           lambda: code.test_program(body.program, cases, True, body.max_execution_time))
+        return _json(await _work(state, "/test_program_stdio", len(cases),
+                                 lambda: code.test_program(body.program, cases, True, body.max_execution_time)))
 
 
 def _add_service_routes(app: FastAPI, state: ServerState) -> None:

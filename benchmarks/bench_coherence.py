@@ -2,7 +2,9 @@
 
     python benchmarks/bench_coherence.py [DATA] [--chains 200] [--config JSON]
 
-DATA defaults to ../shared/data/coherence_chains.dev.jsonl (relative to the repository).
+DATA defaults to ../shared/data/coherence_chains.dev.jsonl (relative to the repository); the real
+chains are ../shared/data/real_dev/coherence_prm800k.dev.jsonl (split by problem, baselines:
+adjacent-step BERTScore and chain length). ``--skip gaming,throughput`` for AUROC and speed only.
 Prints AUROC (coherent vs incoherent) overall, per defect type, and on the two halves of a
 split that alternates within each defect group (tuning half, held-out half); the textbook recipe (mean
 BERTScore F1 of adjacent steps) is scored on the same rows as the baseline. Then, for every
@@ -13,6 +15,7 @@ uses 5-step chains in the batch form, next to the baseline recipe's throughput i
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -51,15 +54,25 @@ def adjacent_bertscore(verifier: CoherenceVerifier, rows: list[dict]) -> list[fl
 
 
 def stratified_halves(rows: list[dict]) -> list[int]:
-    """0 (tuning) or 1 (held out) per row: alternate within each defect group, in id order."""
+    """0 (tuning) or 1 (held out) per row: alternate within each defect group, in id order.
+
+    Real chains (rows with a ``problem_ref``) are split by problem instead: a fixed hash puts a
+    third of the problems, with all their chains, in the held-out part.
+    """
+    if all("problem_ref" in row for row in rows):
+        return [int(hashlib.sha256(row["problem_ref"].encode()).hexdigest(), 16) % 3 == 0 for row in rows]
     halves = [0] * len(rows)
     groups: dict[str, list[int]] = {}
     for index, row in enumerate(rows):
-        groups.setdefault(row["defect"], []).append(index)
+        groups.setdefault(_defect(row), []).append(index)
     for members in groups.values():
         for rank, index in enumerate(sorted(members, key=lambda i: rows[i]["id"])):
             halves[index] = rank % 2
     return halves
+
+
+def _defect(row: dict) -> str:
+    return row.get("defect") or row.get("chain_kind", "none")
 
 
 def report_auroc(label: str, rows: list[dict], scores: list[float], baseline: list[float]) -> None:
@@ -69,12 +82,13 @@ def report_auroc(label: str, rows: list[dict], scores: list[float], baseline: li
         return good, bad
 
     groups: dict[str, Callable[[dict], bool]] = {"overall": lambda r: True}
-    for defect in sorted({r["defect"] for r in rows if r["label"] != "coherent"}):
-        groups[defect] = lambda r, d=defect: r["label"] == "coherent" or r["defect"] == d
+    for defect in sorted({_defect(r) for r in rows if r["label"] != "coherent"}):
+        groups[defect] = lambda r, d=defect: r["label"] == "coherent" or _defect(r) == d
+    lengths = [float(len(segment_steps(r["chain"]).steps)) for r in rows]
     print(f"\n[{label}] {len(rows)} rows")
     for name, keep in groups.items():
-        ours, recipe = auroc(*split(scores, keep)), auroc(*split(baseline, keep))
-        print(f"  {name:18s} AUROC {ours:.3f}   (adjacent BERTScore: {recipe:.3f})")
+        ours, recipe, length = auroc(*split(scores, keep)), auroc(*split(baseline, keep)), auroc(*split(lengths, keep))
+        print(f"  {name:22s} AUROC {ours:.3f}   (adjacent BERTScore: {recipe:.3f}; chain length: {length:.3f})")
 
 
 def variants(row: dict) -> dict[str, list[str]]:
@@ -158,7 +172,14 @@ def main() -> None:
     verifier = CoherenceVerifier(json.loads(args.config))
     print("command: python benchmarks/bench_coherence.py " + " ".join(sys.argv[1:]))
     if "auroc" not in skip:
+        verifier.verify_batch([r["chain"] for r in rows[:4]], question=[r["question"] for r in rows[:4]])  # load
+        start = time.perf_counter()
         verdicts = verifier.verify_batch([r["chain"] for r in rows], question=[r["question"] for r in rows])
+        seconds = time.perf_counter() - start
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"[speed] {len(rows)} chains in one batch: {len(rows) / seconds:.1f} chains/s (load average {load})")
+        statuses = {s: sum(v.status == s for v in verdicts) for s in ("ok", "unparseable", "timeout", "error")}
+        print(f"[status] {statuses}")
         scores = [v.score for v in verdicts]
         baseline = adjacent_bertscore(verifier, rows)
         report_auroc("all", rows, scores, baseline)

@@ -169,6 +169,10 @@ def _load(plan: EvalPlan, use_vllm: bool) -> tuple[Any, Any]:
         from trainers.models import model_folder
 
         return None, AutoTokenizer.from_pretrained(model_folder(plan.model_source))
+    import torch
+
+    if plan.model_source.kind == "tiny" and not torch.cuda.is_available():
+        torch.set_num_threads(1)  # a tiny model gains nothing from more, and a busy CPU loses much to spin-waits
     return offline_policy(plan.config.model or "tiny", seed=plan.config.seed)
 
 

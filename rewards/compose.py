@@ -277,6 +277,6 @@ def evaluate_spec(spec: RewardSpec, batch: RewardBatch) -> BatchRewards:
         >>> spec = RewardSpec.from_dict({"components": [
         ...     {"name": "exact", "verifier": "exact"}, {"name": "format", "shaping": "format", "weight": 0.5}]})
         >>> evaluate_spec(spec, RewardBatch(["<think>2+2</think>4", "5"], columns={"answer": ["4", "4"]})).totals
-        [0.5, 0.0]
+        [1.5, 0.0]
     """
     return shared_evaluator(spec).evaluate(batch)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from verifiers.math.extract import answer_from_reference, extract_final_answer, last_boxed
@@ -32,7 +34,16 @@ from verifiers.math.extract import answer_from_reference, extract_final_answer, 
         ("3, 7, 5", "3, 7, 5", "bare"),
         ("\\sqrt{27}", "\\sqrt{27}", "bare"),
         ("I computed 3 + 4 and got 7 in total", "7", "last_number"),
-        ("<think>maybe \\boxed{4}</think> The answer is 5.", "5", "answer_is"),  # after the reasoning
+        ("<think>maybe \\boxed{4}</think> The answer is 5.", "5", "answer_is"),  # a statement after the last box
+        ("\\boxed{1}, \\boxed{2} and \\boxed{3}", "1, 2, 3", "boxed"),  # one run of boxes, one answer
+        ("\\boxed{4} no wait, it is \\boxed{6}", "6", "boxed"),  # prose between boxes: the last box
+        ("Final Answer: The final answer is $5$. I hope it is correct.", "5", "answer_is"),
+        ("Final Answer: The largest $n$ is 34.", "34", "answer_is"),  # the value after the last "is"
+        ("The final answer is \\\"$12$ and $13$\\\". I hope", "12, 13", "answer_is"),  # escaped quotes
+        ("so the total is \\boxed{28}\\%", "28%", "boxed"),  # a percent sign outside the box
+        ("it grows by 100%.", "100%", "last_number"),
+        ("We were given the code AZYUK2A.", None, "none"),  # a digit glued to letters is not a number
+        ("Answer $ \\frac{1}{2} \\$ = \\frac{10}{9} $", "\\frac{1}{2} \\$ = \\frac{10}{9}", "latex"),  # \\$ inside
     ],
 )
 def test_extracts_the_final_answer(completion: str, answer: str, method: str) -> None:
@@ -49,10 +60,14 @@ def test_extracts_the_final_answer(completion: str, answer: str, method: str) ->
         ("x" * 200_000, "no answer found"),
         ("\\boxed{" + "1+" * 2000 + "1}", "answer longer than 2000 characters"),
         ("$" * 5000 + " so", "no answer found"),  # no regex backtracking blow-up
+        ("<answer>" * 125_000, "no answer found"),  # 1 MB of opening tags: found in linear time
+        ("\\boxed " * 150_000, "no answer found"),  # 1 MB of box commands without braces
     ],
 )
 def test_no_answer(completion: str, reason: str) -> None:
+    start = time.monotonic()
     found = extract_final_answer(completion)
+    assert time.monotonic() - start < 0.5  # extraction runs in the caller: it must stay linear
     assert found.answer is None
     assert found.reason == reason
 

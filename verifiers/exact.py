@@ -40,14 +40,16 @@ class ExactVerifier(Verifier):
     def verify(self, completion: str, reference: Any = None, **fields: Any) -> Verdict:
         if reference is None:
             return Verdict.not_applicable("no reference")
-        text = str(completion or "")
+        text, expected = str(completion or ""), str(reference)
         if self.config.final_answer_only:
             text = final_answer_text(text, self.config.reasoning_tags)
             if text is None:
                 return Verdict(score=0.0, passed=False, reason=NO_FINAL_ANSWER)
+            # a reference written as a whole completion is compared by its final answer too
+            expected = final_answer_text(expected, self.config.reasoning_tags) or expected
         options = {"case_sensitive": self.config.case_sensitive, "strip_punctuation": self.config.strip_punctuation}
         got = normalize_text(text, **options)
-        want = normalize_text(str(reference), **options)
+        want = normalize_text(expected, **options)
         passed = got == want
         return Verdict(
             score=float(passed),

@@ -81,7 +81,8 @@ def _sentence_answer(sentence: str) -> str | None:
     else what follows its last "is"/"=", else its last number (``The largest $n$ is 34``)."""
     sentence = _REMARK.sub("", sentence).strip().strip(_QUOTES).strip()
     if not sentence or not _is_prose(sentence):
-        return sentence or None
+        math = _INLINE_MATH.fullmatch(sentence)
+        return next(g for g in math.groups() if g is not None) if math else sentence or None
     spans = _math_spans(sentence)
     if spans and not sentence[spans[-1][1] :].strip(" .,;:!" + _QUOTES):
         return _joined_math(sentence, spans)

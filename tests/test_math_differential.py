@@ -26,8 +26,6 @@ DATA = Path(__file__).parent / "data"
 MATH_VERIFY_DISAGREEMENTS = {
     "mv031": "a formula broken over lines ($ \\n 9 \\n $): Math-Verify refuses it, rlvr reads the last number",
     "mv032": "the same with \\( \\n 9 \\n \\)",
-    "mv123": "matrix arithmetic in the answer (A + B): rlvr compares answers, it does not evaluate matrix sums",
-    "mv124": "matrix product in the answer (I I): as above",
     "mv133": "0.33 for 1/3 under Math-Verify's precision=2 option: rlvr's decimals need 6 significant figures",
     "mv139": "2.6667 for 8/3 under precision=2: as above (5 significant figures)",
     "mv162": "{1,3} against (1,3): braces make a set, which is neither an interval nor a pair",

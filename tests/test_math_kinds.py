@@ -6,6 +6,7 @@ import pytest
 
 from verifiers.math.verifier import MathVerifier
 
+IDENTITY = "\\begin{pmatrix}1 & 0 \\\\ 0 & 1\\end{pmatrix}"
 MATRIX = "\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}"
 CASES = {
     "sentence": [
@@ -82,6 +83,8 @@ CASES = {
         ("\\boxed{125\\textnormal{ miles}}", "125", True),
         ("$\\frac{1}{3} \\textbf{meters}$", "1/3", True),
         ("\\left[\\begin{array}{cc}1 & 2 \\\\3 & 4\\end{array}\\right]", MATRIX, True),
+        (f"${IDENTITY} + \\begin{{pmatrix}}0 & 2 \\\\ 3 & 3\\end{{pmatrix}}$", MATRIX, True),  # a sum, evaluated
+        (f"${IDENTITY} + \\begin{{pmatrix}}0 & 2 \\\\ 3 & 4\\end{{pmatrix}}$", MATRIX, False),
         ("\\boxed{\\lceil\\log_2(\\log_2(2015))\\rceil-1}", "3", True),
         # our parser gives up on \\sum: latex2sympy2_extended reads it inside the worker
         ("$F_n = \\sum_{k=0}^{n-1} F_{n-k-1} F_k$", "F_n = \\sum_{k=0}^{n-1} F_k F_{n-k-1}", True),

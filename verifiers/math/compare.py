@@ -118,6 +118,13 @@ def _flat_vector(node: Matrix) -> tuple[Node, ...] | None:
     return None
 
 
+def _matrix_latex(node: Matrix | Value) -> str:
+    if isinstance(node, Value):
+        return node.text
+    rows = " \\\\ ".join(" & ".join(cell.text for cell in row) for row in node.rows)
+    return f"\\begin{{pmatrix}}{rows}\\end{{pmatrix}}"
+
+
 def _seq_equal(gold: Seq, pred: Seq, leaves: LeafComparer) -> bool:
     if "tuple" in (gold.kind, pred.kind):
         if {gold.kind, pred.kind} == {"tuple", "set"}:
@@ -219,6 +226,8 @@ def equivalent(gold: Node, pred: Node, leaves: LeafComparer) -> bool:
         return shape == [len(row) for row in pred.rows] and all(
             _ordered(g, p, leaves) for g, p in zip(gold.rows, pred.rows, strict=True)
         )
+    if isinstance(gold, Matrix | Value) and isinstance(pred, Matrix | Value):  # A + B against a matrix
+        return leaves.values_equal(_matrix_latex(gold), _matrix_latex(pred))
     if isinstance(gold, Matrix) or isinstance(pred, Matrix):
         g = _flat_vector(gold) if isinstance(gold, Matrix) else gold.items if isinstance(gold, Seq) else None
         p = _flat_vector(pred) if isinstance(pred, Matrix) else pred.items if isinstance(pred, Seq) else None

@@ -15,7 +15,7 @@ _CLOSE = ")]}"
 _CHOICE = re.compile(r"\(([A-E])\)(?:\s+[A-Za-z].*)?|([A-E])\.?")  # "(D) a non-horizontal line" is (D)
 _TEXT_WRAPPED = re.compile(r"\\(?:text|textbf|mathrm|mbox|textit)\s*\{([^{}]*)\}")
 _WORDS = re.compile(r"[A-Za-z][A-Za-z '\-]*")
-_MATRIX = re.compile(r"\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}", re.S)
+_MATRIX = re.compile(r"\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?((?:(?!\\end\{).)*)\\end\{\1\}", re.S)
 _RELATION = re.compile(r"\\(?:leq?slant|geq?slant|leq|geq|le|ge|lt|gt)(?![a-zA-Z])|<=|>=|<|>")
 # a variable, a subscripted one, a Greek letter or a function value: x, a_1, \theta, f(x)
 _ASSIGNABLE = re.compile(r"(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?|\\[a-zA-Z]+)(?:\([A-Za-z, ]*\))?")

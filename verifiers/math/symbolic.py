@@ -47,16 +47,18 @@ def parse_expression(text: str) -> sympy.Expr:
         return fallback
 
 
-def _fallback(text: str) -> sympy.Expr | None:
+def _fallback(text: str) -> sympy.Expr | sympy.MatrixBase | None:
     try:
         from latex2sympy2_extended import latex2sympy
     except ImportError:  # the fallback is optional: without it our parser's verdict stands
         return None
     try:
-        expr = latex2sympy(text)
+        expr = latex2sympy(text.replace("\\cr ", "\\\\ "))  # normalisation's row breaks back to TeX
     except Exception:  # noqa: BLE001 - a third-party parser's failure on a sample is "unparseable"
         return None
-    if not isinstance(expr, sympy.Expr) or expr.has(sympy.zoo, sympy.nan):
+    if isinstance(expr, sympy.MatrixExpr):
+        expr = sympy.Matrix(expr.doit())  # A + B written out: evaluate it
+    if not isinstance(expr, sympy.Expr | sympy.MatrixBase) or expr.has(sympy.zoo, sympy.nan):
         return None  # a division by zero (12:00 read as 12/0) is a misreading, not a value
     return expr
 
@@ -81,6 +83,8 @@ class SympyComparer:
 
     def values_equal(self, gold: str, pred: str) -> bool:
         a, b = parse_expression(gold), parse_expression(pred)
+        if isinstance(a, sympy.MatrixBase) or isinstance(b, sympy.MatrixBase):
+            return self._matrices_equal(a, b)
         decided = self._decimal_rule(gold, pred, a, b)
         if decided is not None:
             return decided
@@ -89,6 +93,12 @@ class SympyComparer:
         if a.has(sympy.oo, -sympy.oo, sympy.zoo) or b.has(sympy.oo, -sympy.oo, sympy.zoo):
             return False
         return self._expressions_equal(a, b)
+
+    def _matrices_equal(self, a: sympy.Basic, b: sympy.Basic) -> bool:
+        """Matrices (a sum or product the answer wrote out, evaluated) compare entry by entry."""
+        if not (isinstance(a, sympy.MatrixBase) and isinstance(b, sympy.MatrixBase)) or a.shape != b.shape:
+            return False
+        return all(x == y or self._expressions_equal(x, y) for x, y in zip(a, b, strict=True))
 
     def _expressions_equal(self, a: sympy.Expr, b: sympy.Expr) -> bool:
         difference = a - b

@@ -32,7 +32,6 @@ MATH_VERIFY_DISAGREEMENTS = {
     "mv187": "x \\in [-2,7] and -2 \\le x \\le 7 state the same set: rlvr accepts, Math-Verify's strict mode not",
     "mv190": "boxes joined by '++++++' are not one answer (only joiners such as ',', 'and', \\quad join boxes)",
     "mv196": "1 \\le |z| \\le 3/2 against two intervals: rlvr does not solve inequalities in |z|",
-    "mv202": "'p=5,q=2;p=7,q=2': semicolon-separated groups of labelled values are not read as tuples",
     "mv217": "the gold's \\boxed{ is never closed: no gold answer",
     "mv263": "1 - 1/e against 1 + 1/e: Math-Verify's test asserts equal; they differ",
     "mv301": "'11\\n5/6' against 5: rlvr reads 5/6 on the last line, Math-Verify's expression mode reads 5",

@@ -32,6 +32,8 @@ CASES = {
         ("\\boxed{7:32}", "S_{MBCN}:S=7:32", True),
         ("$$1$$", "|AB|=1", True),
         ("\\boxed{(2,3)}", "(p,q)=(3,2)", False),  # order matters in a tuple
+        ("$(5,2),(7,2)$", "p=5,q=2;p=7,q=2", True),  # semicolons separate solutions, commas their parts
+        ("$(5,2),(2,7)$", "p=5,q=2;p=7,q=2", False),
         ("\\boxed{11a+c}", "7 = 11a+c", False),  # an equation with letters is not a label
     ],
     "commas": [

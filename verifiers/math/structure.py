@@ -242,6 +242,9 @@ def parse_structure(text: str) -> Node:
     found = _bracketed(text)
     if found:
         return found
+    groups = split_top_level(text, ";")  # p=5,q=2; p=7,q=2: semicolons separate solutions, commas their parts
+    if len(groups) > 1:
+        return Seq("list", tuple(parse_structure(group) for group in groups if group))
     if len(split_top_level(text, ",")) > 1:
         return Seq("list", _items(text))
     found = _not_equal(text) or _relation(text)

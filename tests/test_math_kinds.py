@@ -25,6 +25,7 @@ CASES = {
         ("\\boxed{k = 45} \\quad \\text{and} \\quad \\boxed{n = 2}", "k = 45, n = 2", True),
         ("\\boxed{28} is wrong, so \\boxed{30}", "28", False),  # prose between boxes: only the last counts
         ("\\boxed{1} or \\boxed{2}", "1", False),  # hedging over two answers is not the answer
+        ("\\boxed{15\\frac{39}{40}}, or \\boxed{\\frac{639}{40}}", "\\frac{639}{40}", True),  # one value twice
     ],
     "labels": [
         ("\\boxed{(3,2)}", "(p,q)=(3,2)", True),  # a labelled tuple equals its value

@@ -206,6 +206,9 @@ def _equations_equivalent(gold: Node, pred: Node, leaves: LeafComparer) -> bool:
 def equivalent(gold: Node, pred: Node, leaves: LeafComparer) -> bool:
     """Whether ``pred`` states the same answer as ``gold`` (leaves compared by ``leaves``)."""
     gold, pred = _single(gold), _single(pred)
+    for many, one in ((pred, gold), (gold, pred)):  # 15\frac{39}{40}, \frac{639}{40}: one value said twice
+        if isinstance(many, Seq) and many.kind == "list" and isinstance(one, Value):
+            return all(equivalent(*((one, item) if many is pred else (item, one)), leaves) for item in many.items)
     if isinstance(gold, Choice) or isinstance(pred, Choice):
         return gold == pred
     if isinstance(gold, Text | Value) and isinstance(pred, Text | Value) and (

@@ -52,8 +52,10 @@ def test_hostile_input_returns_a_failing_verdict_in_time(hostile_verifier: MathV
     start = time.monotonic()
     verdict = hostile_verifier.verify(completion, "5")
     assert time.monotonic() - start < TIMEOUT + SLACK
-    assert verdict.passed is False
     assert verdict.status in HOSTILE_STATUSES
+    # a failing verdict, or (on a loaded machine, when a killed worker's replacement is still importing
+    # sympy) an error verdict that carries no reward
+    assert verdict.passed is (None if verdict.status == "error" else False)
     assert verdict.reason  # "timeout", "too large to compute", "no answer found", "unterminated \\boxed{" …
 
 

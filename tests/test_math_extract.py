@@ -36,6 +36,7 @@ from verifiers.math.extract import answer_from_reference, extract_final_answer, 
         ("I computed 3 + 4 and got 7 in total", "7", "last_number"),
         ("<think>maybe \\boxed{4}</think> The answer is 5.", "5", "answer_is"),  # a statement after the last box
         ("\\boxed{1}, \\boxed{2} and \\boxed{3}", "1, 2, 3", "boxed"),  # one run of boxes, one answer
+        ("\\boxed{5}. The answer is boxed above.", "5", "boxed"),  # a statement after the box that states nothing
         ("\\boxed{4} no wait, it is \\boxed{6}", "6", "boxed"),  # prose between boxes: the last box
         ("Final Answer: The final answer is $5$. I hope it is correct.", "5", "answer_is"),
         ("Final Answer: The largest $n$ is 34.", "34", "answer_is"),  # the value after the last "is"

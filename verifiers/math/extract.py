@@ -182,7 +182,10 @@ def extract_final_answer(
     for name in extractors:
         if name == "boxed":
             boxed, has_box, end = boxed_answer(text)
-            if boxed is not None and not _stated_after(text, end):
+            if boxed is not None:
+                stated = _answer_is(text[-5000:]) if _stated_after(text, end) else None
+                if stated:  # "\\boxed{255} ... Final Answer: The final answer is 10,455"
+                    return _checked(stated, "answer_is")
                 return _checked(boxed + _percent_after(text, end), "boxed")
             if boxed is None and has_box and _BOX_OPEN.search(text):
                 return Extraction(None, "boxed", "unterminated \\boxed{")

@@ -128,3 +128,10 @@ def test_csv_rows_after_a_bad_record_are_read(tmp_path):
     assert [(row.line, row.row) for row in rows] == [(2, {"completion": "a", "answer": "b"}), (3, None), (4, None),
                                                      (5, {"completion": "c", "answer": "d"})]
     assert "expected 2 fields, got 1" in rows[1].error and "not UTF-8" in rows[2].error
+
+
+def test_a_csv_header_that_names_a_column_twice_is_an_error(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("completion,answer,answer\na,b,c\n")
+    rows = list(read_rows(path))
+    assert len(rows) == 1 and rows[0].row is None and "'answer' is named twice" in rows[0].error

@@ -92,12 +92,19 @@ def _csv_problem(values: list[str], fieldnames: list[str]) -> str | None:
     return None if bad is None else f"not UTF-8 text ({bad} is an undecodable byte)"
 
 
+def _header_problem(fieldnames: list[str]) -> str | None:
+    twice = sorted({name for name in fieldnames if fieldnames.count(name) > 1})
+    if twice:
+        return f"column {twice[0]!r} is named twice, so one of its values would be lost"
+    return _csv_problem(fieldnames, fieldnames)
+
+
 def _read_csv(path: Path, rules: CellRules) -> Iterator[InputRow]:
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         reader = csv.reader(handle)
         fieldnames, error = _csv_record(reader)
-        error = error or (None if fieldnames is None else _csv_problem(fieldnames, fieldnames))
+        error = error or (None if fieldnames is None else _header_problem(fieldnames))
         if error is not None:
             yield InputRow(reader.line_num, None, f"the header: {error}")
             return

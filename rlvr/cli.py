@@ -68,9 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> str:
+    return f"rlvr: warning: {message}\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import warnings
+
     from rlvr.errors import RlvrError
 
+    warnings.formatwarning = _one_line_warning  # a warning for a user is one line, not a source listing
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -32,3 +32,12 @@ def test_bad_registration_is_a_one_line_error(tmp_path):
     result = rlvr("plugins", env=env, check=False)
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "plugin 'rlvr_loud' registered 'Loud'" in result.stderr and "lowercase" in result.stderr
+
+
+def test_misspelled_plugin_name_is_one_warning_line(tmp_path):
+    site = install_plugin(tmp_path / "site")
+    env = {"PYTHONPATH": f"{site}{os.pathsep}{ROOT}", "RLVR_LOAD_PLUGINS": "rlvr-shuot"}
+    result = rlvr("plugins", "--json", env=env)
+    assert result.stderr.strip().splitlines() == [
+        "rlvr: warning: RLVR_LOAD_PLUGINS names 'rlvr-shuot', which is not installed; installed plugins: rlvr_shout"
+    ]

@@ -13,6 +13,7 @@ import tempfile
 
 import pytest
 
+from verifiers.code.pool import ForkServer, ForkServerError
 from verifiers.code.verifier import CodeVerifier
 
 ADD_TESTS = ["assert add(1, 2) == 3", "assert add(2, 2) == 4"]
@@ -58,6 +59,26 @@ def test_an_escaped_program_cannot_forge_results(escaped, code):
     verdict = escaped.verify(code, test_list=ADD_TESTS)
     assert verdict.score == 0.0 and verdict.status == "ok", verdict.details["failures"]
     assert escaped.verify("def add(a, b):\n    return a + b\n", test_list=ADD_TESTS).score == 1.0  # still healthy
+
+
+def test_the_program_process_never_holds_the_tests(escaped):
+    # the program earns the point only if it finds the test's marker string anywhere in its process
+    code = ("import gc\ndef f():\n    marker = '-'.join(['MARKER', '91x'])\n    for o in gc.get_objects():\n"
+            "        items = o.values() if isinstance(o, dict) else o if isinstance(o, (list, tuple)) else ()\n"
+            "        if any(isinstance(v, str) and marker in v for v in items):\n            return 1\n    return 0\n")
+    assert escaped.verify(code, test_list=["assert f() == len('MARKER-91x') - 9"]).score == 0.0
+
+
+def test_a_sandbox_that_cannot_start_is_an_error_verdict_per_row(monkeypatch):
+    def broken(self, jobs, limits):
+        raise ForkServerError("the code fork server did not start")
+
+    monkeypatch.setattr(ForkServer, "run", broken)
+    with CodeVerifier() as verifier:
+        verdicts = verifier.verify_batch(["def f():\n    return 1", "x = 1"], None,
+                                         test_list=[["assert f() == 1"], None])  # fmt: skip
+    assert verdicts[0].status == "error" and "did not start" in verdicts[0].reason
+    assert verdicts[1].applicable is False and verdicts[1].status == "ok"  # the other row keeps its verdict
 
 
 @pytest.mark.parametrize(

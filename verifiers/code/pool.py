@@ -1,9 +1,12 @@
-"""A pre-warmed fork server: one long-lived process that forks a sandboxed child per program.
+"""A pre-warmed fork server: one long-lived process that forks a judge per row.
 
+Before it receives any row, the server forks a zygote (:mod:`verifiers.code.zygote`) that
+forks the sandboxed program processes; for each row the server forks a judge
+(:mod:`verifiers.code.runner`, :mod:`verifiers.code.judge`) that runs the tests against them.
 The server is started with ``subprocess`` (not ``multiprocessing``), so it also works from a
 daemonic ``multiprocessing.Pool`` worker, a spawn-context ``ProcessPoolExecutor`` worker or
-any thread. It imports RestrictedPython and the allowed modules once, so each program costs
-about one ``fork``. The server talks to its client over its stdin/stdout (length-prefixed
+any thread. It imports RestrictedPython and the allowed modules once, so each row costs
+about two ``fork``s. The server talks to its client over its stdin/stdout (length-prefixed
 pickles) and exits when its stdin closes, so a client that dies leaves nothing behind.
 """
 

@@ -89,7 +89,8 @@ def _zygote(init: dict[str, Any], caps: dict[str, Any], scratch_base: str) -> An
     def run_child(request: dict, fds: list[int], scratch: str) -> int:
         return program_child(request, fds, scratch, caps, lambda *job: run_program(job[0], job[1], views, job[2]))
 
-    return start_zygote(run_child, scratch_base, prepare)[0]
+    owner = init["sandbox_uid"] if caps["uid_drop"] else None
+    return start_zygote(run_child, scratch_base, prepare, owner)[0]
 
 
 def serve() -> None:

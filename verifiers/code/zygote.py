@@ -123,8 +123,9 @@ class Spawner:
 
 
 def start_zygote(run_child: Callable[[dict[str, Any], list[int], str], int], scratch_base: str,
-                 prepare: Callable[[], None]) -> tuple[socket.socket, int]:  # fmt: skip
-    """Fork the zygote; the control socket for judges and its pid. ``run_child`` runs in each program process."""
+                 prepare: Callable[[], None], owner: int | None) -> tuple[socket.socket, int]:  # fmt: skip
+    """Fork the zygote; the control socket for judges and its pid. ``run_child`` runs in each program
+    process; ``owner`` (the sandbox uid, when the server drops to it) owns each scratch directory."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid:
@@ -136,12 +137,12 @@ def start_zygote(run_child: Callable[[dict[str, Any], list[int], str], int], scr
         for fd in (0, 1):
             os.dup2(null, fd)  # the server's protocol pipes are not the zygote's
         prepare()
-        _serve(theirs, run_child, scratch_base)
+        _serve(theirs, run_child, scratch_base, owner)
     finally:
         os._exit(0)
 
 
-def _serve(control: socket.socket, run_child: Callable, scratch_base: str) -> None:
+def _serve(control: socket.socket, run_child: Callable, scratch_base: str, owner: int | None) -> None:
     children: dict[int, str] = {}
     exited: dict[int, int] = {}
     while True:
@@ -152,7 +153,7 @@ def _serve(control: socket.socket, run_child: Callable, scratch_base: str) -> No
         if request.get("op") == "spawn":
             exited.clear()
             reap_all(children)
-            reply = _spawn(request, fds, run_child, scratch_base, children)
+            reply = _spawn(fds, run_child, (request, scratch_base, owner), children)
         else:
             reply = {"status": _wait(children, exited, int(request["pid"]), float(request["timeout"]))}
         for fd in fds:
@@ -160,11 +161,12 @@ def _serve(control: socket.socket, run_child: Callable, scratch_base: str) -> No
         control.send(json.dumps({**reply, "token": request.get("token")}).encode())
 
 
-def _spawn(request: dict, fds: list[int], run_child: Callable, scratch_base: str, children: dict[int, str]) -> dict:
+def _spawn(fds: list[int], run_child: Callable, job: tuple[dict, str, int | None], children: dict[int, str]) -> dict:
+    request, scratch_base, owner = job
     try:
         scratch = tempfile.mkdtemp(prefix="s", dir=scratch_base)
-        if os.geteuid() == 0:
-            os.chown(scratch, request["limits"]["sandbox_uid"], request["limits"]["sandbox_uid"])
+        if owner is not None:
+            os.chown(scratch, owner, owner)
         pid = os.fork()
     except OSError as error:
         return {"error": f"could not start a program process: {error!r}"}

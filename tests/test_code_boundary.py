@@ -209,10 +209,14 @@ def test_files_outside_the_scratch_directory(escaped):
     os.rmdir(target)
 
 
-def test_the_files_layer_degrades_and_says_so():
-    with CodeVerifier(landlock=False) as verifier:
-        verdict = verifier.verify("def f():\n    return 1", test_list=["assert f() == 1"])
-    assert verdict.score == 1.0 and verdict.details["layers"]["landlock"] is False
+def test_without_landlock_a_mount_namespace_view_or_a_report():
+    code = "import os\ndef f():\n    return 1\ndef read():\n    return open('/etc/passwd').read()\n"
+    with CodeVerifier(landlock=False, restricted_python=False) as verifier:
+        verdict = verifier.verify(code, test_list=["assert f() == 1", "assert len(read()) > 0"])
+    layers = verdict.details["layers"]
+    assert layers["landlock"] is False and "mount_namespace" in layers  # what applied is reported
+    if layers["mount_namespace"]:
+        assert verdict.details["failures"].keys() == {"1"}  # Python runs; /etc is not in the view
 
 
 STDIO = [

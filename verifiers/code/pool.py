@@ -75,16 +75,20 @@ def _zygote(init: dict[str, Any], caps: dict[str, Any], scratch_base: str) -> An
     from verifiers.code.harness import run_program
     from verifiers.code.modules import preload_modules
     from verifiers.code.policy import compile_candidate
-    from verifiers.code.sandbox import program_child, python_paths, restrict_files
+    from verifiers.code.sandbox import mount_view, program_child, python_paths, restrict_files
     from verifiers.code.zygote import start_zygote
 
     views = preload_modules()
     compile_candidate("def f(x):\n    return [y for y in x]\n")
     root = Path(__file__).resolve().parents[2]
 
-    def prepare() -> None:  # in the zygote, before any program
-        files = restrict_files(python_paths(root), [scratch_base]) if init.get("landlock", True) else {}
-        caps["files"] = files or {"landlock": False, "why": "turned off"}
+    def prepare() -> None:  # in the zygote, before any program: Landlock, else a mount namespace
+        readable = python_paths(root)
+        files = restrict_files(readable, [scratch_base]) if init.get("landlock", True) else {"why": "turned off"}
+        if not files.get("landlock"):
+            view = mount_view(readable, [scratch_base], scratch_base + "-view")
+            files = {"landlock": False, "landlock_why": files.get("why"), **view}
+        caps["files"] = files
 
     def run_child(request: dict, fds: list[int], scratch: str) -> int:
         return program_child(request, fds, scratch, caps, lambda *job: run_program(job[0], job[1], views, job[2]))
@@ -105,6 +109,7 @@ def serve() -> None:
     caps = detect_isolation(init["sandbox_uid"], init["use_namespaces"])
     scratch_base = tempfile.mkdtemp(prefix="rlvr-code-")
     os.chmod(scratch_base, 0o711)
+    os.mkdir(scratch_base + "-view")  # where the zygote mounts its file view when there is no Landlock
     control = _zygote(init, caps, scratch_base)
     _send(1, {"caps": caps, "pid": os.getpid()})
     pending: set[int] = set()
@@ -122,6 +127,7 @@ def serve() -> None:
     finally:
         control.close()
         shutil.rmtree(scratch_base, ignore_errors=True)
+        shutil.rmtree(scratch_base + "-view", ignore_errors=True)
 
 
 class ForkServer:

@@ -6,8 +6,9 @@ limits with soft = hard (CPU, address space, processes, file size, open files, n
 a scratch directory as the working directory, a scrubbed environment, an unprivileged uid when
 the server runs as root, ``no_new_privs``, and Landlock (when the kernel has it): a read-only
 view of what Python needs, the scratch directories writable, no TCP, no signals or abstract
-sockets outside the sandbox. The program process holds only its channel (fd 3) and, for stdio
-programs, its stdin and stdout pipes.
+sockets outside the sandbox; without Landlock, a mount namespace with a minimal read-only view
+(:func:`mount_view`), else neither, reported. The program process holds only its channel (fd 3)
+and, for stdio programs, its stdin and stdout pipes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from verifiers.code.wire import recv_frame, send_frame
 
-__all__ = ["detect_isolation", "program_child", "restrict_files"]
+__all__ = ["detect_isolation", "mount_view", "program_child", "restrict_files"]
 
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38
@@ -137,6 +138,42 @@ def _add_rule(ruleset: int, path: str, rights: int) -> bool:
         return _libc.syscall(_SYS_ADD_RULE, ruleset, 1, ctypes.c_char_p(rule), 0) == 0
     finally:
         os.close(fd)
+
+
+_MS_RDONLY, _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+CLONE_NEWNS = 0x00020000
+
+
+def _mount(source: str | None, target: str, kind: str | None, flags: int, data: str | None = None) -> bool:
+    def encode(text: str | None) -> bytes | None:
+        return text.encode() if text is not None else None
+
+    return _libc.mount(encode(source), encode(target), encode(kind), ctypes.c_ulong(flags), encode(data)) == 0
+
+
+def mount_view(read_only: list[str], writable: list[str], root: str) -> dict[str, Any]:
+    """Without Landlock: a mount namespace whose root (a tmpfs on the empty directory ``root``) holds
+    only ``read_only`` (bound read-only), ``writable`` and /dev/null, entered with chroot. For this
+    process and its future children."""
+    if not _unshare(CLONE_NEWNS) or not _mount(None, "/", None, _MS_REC | _MS_PRIVATE):
+        return {"mount_namespace": False, "why": f"no mount namespace (errno {ctypes.get_errno()})"}
+    if not _mount("tmpfs", root, "tmpfs", 0, "size=1m,mode=755"):
+        return {"mount_namespace": False, "why": f"no tmpfs (errno {ctypes.get_errno()})"}
+    for path, ro in [(p, True) for p in read_only] + [(p, False) for p in writable] + [(os.devnull, False)]:
+        target = root + path
+        if os.path.isdir(path):
+            os.makedirs(target, exist_ok=True)
+        elif os.path.exists(path):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            open(target, "a").close()
+        else:
+            continue
+        bound = _mount(path, target, None, _MS_BIND | _MS_REC)
+        if not bound or (ro and not _mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_REC)):
+            return {"mount_namespace": False, "why": f"could not bind {path} (errno {ctypes.get_errno()})"}
+    os.chroot(root)
+    os.chdir("/")
+    return {"mount_namespace": True, "readable_paths": len(read_only)}
 
 
 def python_paths(root: Path) -> list[str]:

@@ -209,3 +209,28 @@ def test_explicit_tiny_model_says_it_is_untrained(capsys):
 
     setup = prepare_run(RunArguments(model="tiny", n_train=8, n_heldout=2))
     assert setup["warm_rows"] == [] and "randomly initialised model with no training" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("module", "extra", "tracker"), [("grpo", GRPO_ARGS, "tensorboard"), ("ppo", PPO_ARGS, "mlflow")]
+)
+def test_report_to_writes_what_the_tool_reads(module, extra, tracker, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # MLflow's default store is ./mlruns
+    for key in ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_ALLOW_FILE_STORE", "MLFLOW_DISABLE_TELEMETRY"):
+        monkeypatch.setenv(key, "")
+        monkeypatch.delenv(key)
+    out_dir = tmp_path / module
+    _run(module, [*COMMON, *extra, "--max_steps", "1", "--report_to", tracker, "--output_dir", str(out_dir)], capsys)
+    if tracker == "tensorboard":
+        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+        (logging_dir,) = (out_dir / "runs").iterdir()
+        scalars = EventAccumulator(str(logging_dir)).Reload().Tags()["scalars"]
+        assert {"train/reward", "heldout/accuracy_before", "heldout/accuracy_after"} <= set(scalars)
+    else:
+        import mlflow
+
+        client = mlflow.MlflowClient(tracking_uri=(tmp_path / "mlruns").as_uri())
+        (run,) = client.search_runs([client.get_experiment_by_name("rlvr").experiment_id])
+        assert {"heldout/accuracy_before", "heldout/accuracy_after"} <= set(run.data.metrics)
+        assert run.data.params["reward.math.verifier"] == "math"

@@ -86,8 +86,10 @@ def main(argv: list[str] | None = None) -> None:
     from trainers.evaluate import evaluate_policy, report_run
     from trainers.schedule import TemperatureSchedule
     from trainers.sft import lora_config
+    from trainers.tracking import log_run_result, prepare_tracking
 
     run_args, config, setup = start_run(GRPOConfig, GRPO_DEFAULTS, argv)
+    prepare_tracking(config)
     task, spec = setup["task"], setup["spec"]
     checkpoint = resume_point(config)
     model, tokenizer = starting_policy(setup, run_args, config.seed)
@@ -112,6 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     trainer.train(resume_from_checkpoint=checkpoint)
     trainer.save_model(config.output_dir)
     after = evaluate_policy(trainer.model, tokenizer, task.heldout, verifier, run_args.eval_max_new_tokens)
+    log_run_result(trainer, run_args, spec, before, after)
     verifier.close()
     report_run(before, after, trainer.state.log_history, "reward", config.output_dir)
 

@@ -86,8 +86,10 @@ def main(argv: list[str] | None = None) -> None:
     from trainers.evaluate import evaluate_policy, report_run
     from trainers.schedule import ResumeFromStep, TemperatureSchedule, scheduled_generate
     from trainers.sft import lora_config
+    from trainers.tracking import log_run_result, prepare_tracking
 
     run_args, config, setup = start_run(PPOConfig, PPO_DEFAULTS, argv)
+    prepare_tracking(config)
     task, spec = setup["task"], setup["spec"]
     checkpoint = resume_point(config)
     done, total = _resume_point(checkpoint), config.max_steps
@@ -119,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     trainer.save_model(config.output_dir)
     policy = trainer.model.policy
     after = evaluate_policy(policy, tokenizer, task.heldout, verifier, run_args.eval_max_new_tokens)
+    log_run_result(trainer, run_args, spec, before, after)
     reward_model.close()
     verifier.close()
     report_run(before, after, trainer.state.log_history, "rewards/total/mean", config.output_dir)

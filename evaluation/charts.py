@@ -13,8 +13,8 @@ __all__ = ["accuracy_chart", "paired_chart", "robustness_chart", "tokens_chart"]
 def _bars(ax: Any, rows: dict[str, dict[str, Any]], title: str) -> None:
     names = list(rows)
     values = [100 * rows[name]["pass@1"] for name in names]
-    low = [v - 100 * rows[n]["interval"]["low"] for n, v in zip(names, values, strict=True)]
-    high = [100 * rows[n]["interval"]["high"] - v for n, v in zip(names, values, strict=True)]
+    low = [max(0.0, v - 100 * rows[n]["interval"]["low"]) for n, v in zip(names, values, strict=True)]
+    high = [max(0.0, 100 * rows[n]["interval"]["high"] - v) for n, v in zip(names, values, strict=True)]
     ax.bar(range(len(names)), values, yerr=[low, high], capsize=3, color="tab:blue")
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=7)
     ax.set_ylim(0, 100)
@@ -39,8 +39,8 @@ def paired_chart(labels: list[str], sides: dict[str, list[dict[str, float]]], pa
         ax = axes[0]
         for offset, (side, rows) in zip((-0.2, 0.2), sides.items(), strict=True):
             values = [100 * r["accuracy"] for r in rows]
-            errors = [[v - 100 * r["low"] for v, r in zip(values, rows, strict=True)],
-                      [100 * r["high"] - v for v, r in zip(values, rows, strict=True)]]
+            errors = [[max(0.0, v - 100 * r["low"]) for v, r in zip(values, rows, strict=True)],
+                      [max(0.0, 100 * r["high"] - v) for v, r in zip(values, rows, strict=True)]]
             ax.bar([i + offset for i in range(len(rows))], values, width=0.4, yerr=errors, capsize=3, label=side)
         ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=7)
         ax.set_ylim(0, 100)

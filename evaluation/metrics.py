@@ -78,7 +78,8 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> Interval:
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z / denominator * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return Interval(p, max(0.0, centre - half), min(1.0, centre + half))
+    # the bounds always hold the estimate (at 0 and 1 rounding could put them a hair outside it)
+    return Interval(p, min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half)))
 
 
 def mcnemar_exact(before: Sequence[bool], after: Sequence[bool]) -> dict[str, float | int]:

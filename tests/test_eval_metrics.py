@@ -109,3 +109,9 @@ def test_paired_bootstrap_is_seeded_and_brackets_the_mean():
 def test_paired_outcomes_must_pair():
     with pytest.raises(ValueError, match="differ in length"):
         mcnemar_exact([True], [True, False])
+
+
+@pytest.mark.parametrize(("successes", "n"), [(0, n) for n in range(1, 300)] + [(n, n) for n in range(1, 300)])
+def test_wilson_bounds_hold_the_estimate_at_the_edges(successes, n):
+    interval = wilson_interval(successes, n)  # float rounding once put the lower bound a hair above 0
+    assert interval.low <= interval.estimate <= interval.high

@@ -64,6 +64,13 @@ def markdown(report: dict[str, Any]) -> str:
     lines += _accuracy_table("Generalization (domains)", report["domains"])
     if report.get("robustness"):
         lines += _robustness_table(report["robustness"])
+    for task, row in report.get("consistency", {}).items():
+        lines.append(f"- {task}: {100 * row['consistent']:.1f}% of {row['problems']} problems got one outcome on all "
+                     f"{row['instantiations']:.1f} instantiations; {100 * row['all_right']:.1f}% right on all")
+    for task, kinds in report.get("skipped_variants", {}).items():
+        lines.append(f"- {task}: rows a kind could not vary: " + ", ".join(f"{k} {n}" for k, n in kinds.items()))
+    if report.get("consistency") or report.get("skipped_variants"):
+        lines.append("")
     eff = report["efficiency"]
     lines += ["## Efficiency", "", "| measure | value |", "|---|---:|"]
     lines += [f"| {key} | {value:.4g} |" if isinstance(value, float) else f"| {key} | {value} |"

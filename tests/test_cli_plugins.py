@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from plugin_fixtures import install_plugin
@@ -41,3 +42,9 @@ def test_misspelled_plugin_name_is_one_warning_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "rlvr: warning: RLVR_LOAD_PLUGINS names 'rlvr-shuot', which is not installed; installed plugins: rlvr_shout"
     ]
+
+
+def test_plugins_lists_tasks_too():
+    listed = {item["name"]: item for item in json.loads(rlvr("plugins", "--tasks", "--json").stdout)}
+    assert {"gsm8k", "math", "mbpp", "humaneval", "commonsenseqa", "mathqa", "synthetic"} <= set(listed)
+    assert listed["gsm8k"]["plugin"] == "tasks.gsm8k"

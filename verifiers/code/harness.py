@@ -11,8 +11,10 @@ Whatever this process does, the judge decides from what it receives.
 from __future__ import annotations
 
 import builtins
+import linecache
 import os
 import sys
+import traceback
 import types
 from collections.abc import Callable
 from typing import Any
@@ -31,7 +33,7 @@ from verifiers.code.guards import (
     inplace_var,
     match_class,
 )
-from verifiers.code.modules import ModuleView, SandboxIO, sandbox_import, sys_view
+from verifiers.code.modules import ModuleView, OutputLimitExceeded, SandboxIO, sandbox_import, sys_view
 from verifiers.code.policy import CandidateCompileError, compile_candidate
 from verifiers.code.program_channel import ProgramChannel
 
@@ -125,8 +127,8 @@ def run_program(source: str, style: str, views: dict[str, ModuleView], limits: d
     sys.setrecursionlimit(3000)
     sandbox_io = SandboxIO(limits["output_limit"])
     restricted = limits.get("restricted_python", True) is not False
-    if style == "stdio":
-        return _run_stdio(source, views, sandbox_io, restricted)
+    if style in ("stdio", "run"):
+        return _run_stdio(source, style == "run", views, sandbox_io, restricted)
     channel = ProgramChannel(CHANNEL_FD)
     try:
         code = _compile(source, restricted)
@@ -145,23 +147,75 @@ def run_program(source: str, style: str, views: dict[str, ModuleView], limits: d
     return 0
 
 
-def _run_stdio(source: str, views: dict[str, ModuleView], sandbox_io: SandboxIO, restricted: bool) -> int:
+def _run_stdio(source: str, run: bool, views: dict[str, ModuleView], sandbox_io: SandboxIO, restricted: bool) -> int:
+    """A stdin/stdout program; ``run``: also its stderr on fd 2 and Python's own exit status (for its output)."""
     try:
         code = _compile(source, restricted)
-    except (CandidateCompileError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return 3
+    except (CandidateCompileError, SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        if not run:
+            return 3
+        code, status = None, _failed(error, sandbox_io, with_frames=False)
     sandbox_io.stdin = os.fdopen(0, "r", encoding="utf-8", errors="replace", closefd=False)
     sys.stdin, sys.stdout = sandbox_io.stdin, sandbox_io.stdout
+    if run:
+        sys.stderr = sandbox_io.stderr
+        linecache.cache["<candidate>"] = (len(source), None, source.splitlines(True), "<candidate>")
+    if code is not None:
+        status = _execute(code, run, views, sandbox_io, restricted)
+    _write_all(1, sandbox_io.stdout.getvalue())
+    if run:
+        _write_all(2, sandbox_io.stderr.getvalue())
+    return status
+
+
+def _execute(code: Any, run: bool, views: dict[str, ModuleView], sandbox_io: SandboxIO, restricted: bool) -> int:
     program = {"__builtins__": _builtins(restricted, views, sandbox_io, []), "__name__": "__main__"}
-    status = 0
     try:
         exec(code, program)
     except SystemExit as error:
-        status = 0 if error.code is None or (type(error.code) in (int, bool) and error.code == 0) else 1
-    except PROGRAM_ENDINGS:
-        status = 1
-    data = sandbox_io.stdout.getvalue().encode("utf-8", "replace")
-    view = memoryview(data)
+        return _exit_status(error.code, sandbox_io) if run else _stdio_exit(error.code)
+    except PROGRAM_ENDINGS as error:
+        return _failed(error, sandbox_io) if run else 1
+    return 0
+
+
+def _stdio_exit(code: Any) -> int:
+    return 0 if code is None or (type(code) in (int, bool) and code == 0) else 1
+
+
+def _exit_status(code: Any, sandbox_io: SandboxIO) -> int:
+    """As Python exits: None is 0, an int its low byte, anything else printed to stderr and 1."""
+    if code is None or type(code) in (int, bool):
+        return int(code or 0) & 0xFF
+    _to_stderr(lambda: f"{code}\n", sandbox_io)
+    return 1
+
+
+def _failed(error: BaseException, sandbox_io: SandboxIO, with_frames: bool = True) -> int:
+    """An uncaught exception (or a compile error): its traceback, without this harness's frames, on stderr; 1."""
+    _to_stderr(lambda: _traceback(error) if with_frames else describe(error) + "\n", sandbox_io)
+    return 1
+
+
+def _traceback(error: BaseException) -> str:
+    """Python's traceback, with only the program's own frames (the sandbox's are not its business)."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.startswith("<")]
+    head = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)) if frames else ""
+    return head + describe(error) + "\n"
+
+
+def _to_stderr(text: Callable[[], str], sandbox_io: SandboxIO) -> None:
+    try:
+        message = text()
+    except PROGRAM_ENDINGS as error:  # a hostile __str__ or a traceback too deep to format
+        message = describe(error) + "\n"
+    try:
+        sandbox_io.stderr.write(message)
+    except OutputLimitExceeded:  # what fits was written
+        pass
+
+
+def _write_all(fd: int, text: str) -> None:
+    view = memoryview(text.encode("utf-8", "replace"))
     while view:
-        view = view[os.write(1, view) :]
-    return status
+        view = view[os.write(fd, view) :]

@@ -25,6 +25,7 @@ from typing import Any
 from verifiers.code.boundary import ProgramFailure, ProgramLink, Remote
 from verifiers.code.modules import ALLOWED_MODULES
 from verifiers.code.plan import TestPlan
+from verifiers.code.program_output import judge_run
 from verifiers.code.wire import send_frame
 from verifiers.code.zygote import Spawner
 
@@ -89,6 +90,9 @@ def run_judge(plan: TestPlan, source: str, prompt: str | None, emit: Emit, spawn
         for index, (stdin_text, expected) in enumerate(plan.cases):
             why = run_stdio_case(source, stdin_text, expected, spawner, limits, emit)
             emit({"e": "test", "i": index, "ok": why is None, "why": why or ""})
+    elif plan.style == "run":  # no tests: the program's output is handed back (verifiers.code.program_run)
+        for stdin_text, _ in plan.cases:
+            judge_run(source, stdin_text, spawner, limits, emit)
     else:
         _run_asserts(plan, source, prompt, emit, spawner, limits)
     emit({"e": "done", "refused": spawner.refused[:20]})

@@ -68,8 +68,10 @@ class CappedWriter(io.StringIO):
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        room = self._limit - self._written
         self._written += len(text)
         if self._written > self._limit:
+            super().write(text[: max(0, room)])  # what fits is kept, so a reader sees the output reach the cap
             raise OutputLimitExceeded(f"output exceeded {self._limit} characters")
         return super().write(text)
 

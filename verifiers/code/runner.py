@@ -37,7 +37,8 @@ def run_sample(plan: Any, source: str, prompt: str | None, limits: dict[str, Any
     pending.add(pid)
     os.close(write_fd)
     try:
-        report = _collect(read_fd, started + limits["timeout_s"])
+        room = _MAX_REPORT_BYTES + (3 * limits["output_limit"] if plan.style == "run" else 0)  # output, base64
+        report = _collect(read_fd, started + limits["timeout_s"], room)
     finally:
         os.close(read_fd)
         _kill(pid)
@@ -102,7 +103,7 @@ def reap(pending: set[int], block: bool) -> None:
         pending.discard(pid)
 
 
-def _collect(read_fd: int, deadline: float) -> dict[str, Any]:
+def _collect(read_fd: int, deadline: float, room: int) -> dict[str, Any]:
     buffer, total, messages = b"", 0, []
     status = "crashed"
     while status == "crashed":
@@ -119,7 +120,7 @@ def _collect(read_fd: int, deadline: float) -> dict[str, Any]:
         messages.extend(new)
         if any(message.get("e") in _TERMINAL for message in new):
             status = "finished"
-        elif total > _MAX_REPORT_BYTES:
+        elif total > room:
             status = "flooded"
     return {"status": status, "messages": messages}
 

@@ -8,7 +8,7 @@ the server runs as root, ``no_new_privs``, and Landlock (when the kernel has it)
 view of what Python needs, the scratch directories writable, no TCP, no signals or abstract
 sockets outside the sandbox; without Landlock, a mount namespace with a minimal read-only view
 (:func:`mount_view`), else neither, reported. The program process holds only its channel (fd 3)
-and, for stdio programs, its stdin and stdout pipes.
+and, for stdio programs, its stdin and stdout pipes (and its stderr pipe when it is run for its output).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ __all__ = ["detect_isolation", "mount_view", "program_child", "restrict_files"]
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38
 CHANNEL_FD = 3
+# Styles whose process runs on pipes the judge holds: stdin and stdout, and for "run" stderr too.
+_STREAM_STYLES = {"stdio": [CHANNEL_FD, 0, 1], "run": [CHANNEL_FD, 0, 1, 2]}
 _libc = ctypes.CDLL(None, use_errno=True)
 def _unshare(flags: int) -> bool:
     return _libc.unshare(ctypes.c_int(flags)) == 0
@@ -201,14 +203,14 @@ def program_child(request: dict[str, Any], fds: list[int], scratch: str, caps: d
     message = recv_frame(CHANNEL_FD)
     if message is None or not isinstance(message.get("source"), str):
         return 122
-    if style == "stdio":
+    if style in _STREAM_STYLES:
         os.close(CHANNEL_FD)
     return run(message["source"], style, limits)
 
 
 def _own_fds(fds: list[int], style: str) -> None:
     null = os.open(os.devnull, os.O_RDWR)
-    targets = [CHANNEL_FD, 0, 1] if style == "stdio" else [CHANNEL_FD]
+    targets = _STREAM_STYLES.get(style, [CHANNEL_FD])
     moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in fds[: len(targets)]]
     for fd, target in zip(moved, targets, strict=False):
         os.dup2(fd, target)

@@ -28,6 +28,7 @@ from plugins.hookspecs import hookimpl
 from verifiers.base import BatchVerifier, Verdict, VerifierConfig, aligned_references
 from verifiers.code.plan import PlanError, TestPlan, build_plan, extract_code
 from verifiers.code.pool import ForkServer, ForkServerError
+from verifiers.code.program_run import ProgramRun, program_run_from_report
 from verifiers.code.verdict import verdict_from_report
 
 __all__ = ["CodeConfig", "CodeVerifier"]
@@ -125,6 +126,16 @@ class CodeVerifier(BatchVerifier):
             pairs = zip(servers, chunks, strict=False)
             parts = list(threads.map(lambda pair: _run_on(pair[0], pair[1], limits), pairs))
         return [report for part in parts for report in part]
+
+    def run_program(self, code: str, stdin: str = "") -> ProgramRun:
+        """Run ``code`` once on ``stdin`` through the sandbox a stdin/stdout test gets, for its output (no
+        reward): time limit ``test_timeout_s``, output cut at ``output_limit`` bytes. See ``program_run``."""
+        if len(code) > self.config.max_code_chars:
+            return ProgramRun(status="refused", reason=f"program longer than {self.config.max_code_chars} characters")
+        report = self._run([(TestPlan(style="run", n_tests=0, cases=[(stdin, "")]), code, None)])[0]
+        layers = {"restricted_python": self.config.restricted_python, "judge_process": True,
+                  "server": self._servers[0].caps if self._servers else {}}  # fmt: skip
+        return program_run_from_report(report, self.config.output_limit, layers)
 
     def _fail(self, plan: TestPlan, reason: str, status: str) -> Verdict:
         details = {"tests_passed": 0, "tests_total": plan.n_tests, "style": plan.style, "status": status}

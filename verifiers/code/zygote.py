@@ -3,7 +3,7 @@
 The fork server starts the zygote before it receives any row, so the zygote (and every program
 process forked from it) holds no tests, no expected values and no result channel. A judge asks
 it for a program process over a SOCK_SEQPACKET socket, passing the program's end of the
-channel (and for stdio programs its stdin and stdout pipes) as file descriptors; it replies
+channel (and for stdio programs its stdin and stdout pipes, and stderr for a run) as file descriptors; it replies
 with the pid. The program's source then travels from the judge straight to the program.
 """
 
@@ -24,6 +24,7 @@ from verifiers.code.wire import WireError, recv_frame, send_frame
 __all__ = ["Spawner", "start_zygote"]
 
 _CONFINE_WAIT_S = 10.0
+Streams = tuple[int, int, int, list[int]]  # pid, channel, stdin to write, outputs to read
 
 
 class Spawner:
@@ -91,20 +92,27 @@ class Spawner:
         return judge_end, pid
 
     def spawn_stdio(self, limits: dict[str, Any], emit: Callable) -> tuple[int, int, int, int] | None:
+        started = self.spawn_streams("stdio", limits, emit)
+        return None if started is None else (*started[:3], started[3][0])
+
+    def spawn_streams(self, style: str, limits: dict[str, Any], emit: Callable) -> Streams | None:
+        """A process on pipes: (pid, channel, stdin to write, [stdout, and for "run" stderr, to read])."""
         judge_end, program_end = socket.socketpair()
         stdin_r, stdin_w = os.pipe()
-        stdout_r, stdout_w = os.pipe()
-        pid = self._spawn("stdio", limits, [os.dup(program_end.fileno()), stdin_r, stdout_w], emit)
+        outputs = [os.pipe() for _ in range(2 if style == "run" else 1)]
+        fds = [os.dup(program_end.fileno()), stdin_r, *(write for _, write in outputs)]
+        pid = self._spawn(style, limits, fds, emit)
         program_end.close()
         channel = os.dup(judge_end.fileno())
         judge_end.close()
+        readers = [read for read, _ in outputs]
         if pid is None or not self._confined(channel, emit):
             self.kill(pid)
-            for fd in (channel, stdin_w, stdout_r):
+            for fd in (channel, stdin_w, *readers):
                 os.close(fd)
             return None
         self.ran_program = True
-        return pid, channel, stdin_w, stdout_r
+        return pid, channel, stdin_w, readers
 
     def wait(self, pid: int, timeout: float) -> int | None:
         """The process's exit status, or None if it is still running after ``timeout`` seconds."""

@@ -76,7 +76,7 @@ def test_run_code_speaks_sandboxfusion(client, body, status, run_status, return_
     answer = client.post("/run_code", json=body).json()
     assert answer["status"] == status
     assert answer["run_result"]["status"] == run_status and answer["run_result"]["return_code"] == return_code
-    assert answer["run_result"]["stdout"] is None  # the code verifier does not return a program's output
+    assert isinstance(answer["run_result"]["stdout"], str)  # the program's output (tests/test_serve_run_code.py)
 
 
 @pytest.mark.parametrize(

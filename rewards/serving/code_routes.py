@@ -1,8 +1,9 @@
 """The code routes: SandboxFusion's ``/run_code`` and open-instruct's ``/test_program`` pair.
 
-Programs run only through the ``code`` verifier's public API (``verify_batch`` with ``tests`` /
-``test_list``), so they get its sandbox and hard time limits. A verifier is kept per set of
-limits; calls on one verifier are serialised, and it runs ``code_parallel`` programs at once.
+Programs run only through the ``code`` verifier's public API (``run_program`` for ``/run_code``,
+``verify_batch`` with ``tests`` / ``test_list`` for the others), so they get its sandbox and hard
+time limits. A verifier is kept per set of limits; calls on one verifier are serialised, and it
+runs ``code_parallel`` programs at once.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from typing import Any
 
 from rewards.serving.models import RunCodeRequest, RunCodeResponse, RunResult, TestProgramResponse
 from verifiers.base import Verdict
+from verifiers.code.program_run import ProgramRun
 
 __all__ = ["CodeRunner", "run_result"]
 
 _KEPT_VERIFIERS = 8
-_PASSING_FAILURES = frozenset({"", "wrong output"})  # the program ran to its end
 
 
 def _execution_time(verdict: Verdict) -> float | None:
@@ -25,19 +26,15 @@ def _execution_time(verdict: Verdict) -> float | None:
     return float(seconds) if isinstance(seconds, int | float) else None
 
 
-def run_result(verdict: Verdict) -> RunResult:
-    """How a program ran, read from the verdict of one stdin case whose expected output is empty."""
-    status = verdict.details.get("status")
-    why = str(verdict.details.get("failures", {}).get("0", ""))
-    seconds = _execution_time(verdict)
-    if status == "timeout" or why == "timed out":
-        return RunResult(status="TimeLimitExceeded", execution_time=seconds, return_code=None, stdout=None,
-                         stderr=None)  # fmt: skip
-    if status in ("finished", "empty") and why in _PASSING_FAILURES:
-        return RunResult(status="Finished", execution_time=seconds, return_code=0, stdout=None, stderr=None)
-    stderr = why or verdict.reason
-    code = None if status in ("crashed", "flooded") else 1
-    return RunResult(status="Error", execution_time=seconds, return_code=code, stdout=None, stderr=stderr)
+def run_result(run: ProgramRun) -> RunResult:
+    """SandboxFusion's account of one run: Finished (exit 0), Error (another exit, a signal) or TimeLimitExceeded."""
+    if run.status == "timeout":
+        status = "TimeLimitExceeded"
+    else:
+        status = "Finished" if run.status == "finished" and run.return_code == 0 else "Error"
+    stderr = run.stderr if run.status in ("finished", "killed", "timeout") else run.stderr or run.reason
+    return RunResult(status=status, execution_time=run.seconds, return_code=run.return_code, stdout=run.stdout,
+                     stderr=stderr)  # fmt: skip
 
 
 class CodeRunner:
@@ -76,16 +73,18 @@ class CodeRunner:
             return list(verifier.verify_batch(programs, None, **columns))
 
     def run_code(self, request: RunCodeRequest) -> RunCodeResponse:
+        """One run through the code verifier's ``run_program``: the sandbox a stdin/stdout test gets."""
         memory = request.memory_limit_MB if request.memory_limit_MB and request.memory_limit_MB > 0 else None
         if memory is not None and memory < 128:
             memory = 128  # the verifier's floor: an interpreter needs it to start
-        case = {"input": request.stdin or "", "output": ""}
-        verdict = self.verify((request.run_timeout, memory), [request.code], tests=[[case]])[0]
-        if verdict.status == "error":
-            return RunCodeResponse(status="SandboxError", message=verdict.reason, run_result=None)
-        result = run_result(verdict)
-        ok = result.status == "Finished" and result.return_code == 0
-        return RunCodeResponse(status="Success" if ok else "Failed", message="" if ok else result.stderr or "",
+        verifier, lock = self._verifier(request.run_timeout, memory)
+        with lock:
+            run = verifier.run_program(request.code, request.stdin or "")
+        if run.status == "error":
+            return RunCodeResponse(status="SandboxError", message=run.reason, run_result=None)
+        result = run_result(run)
+        ok = result.status == "Finished" and not run.truncated
+        return RunCodeResponse(status="Success" if ok else "Failed", message="" if ok else run.reason,
                                run_result=result)  # fmt: skip
 
     def test_program(self, program: str, tests: list[Any], stdio: bool, max_time: float) -> TestProgramResponse:

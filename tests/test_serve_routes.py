@@ -3,6 +3,8 @@ open-instruct send (copied from their docs and tests), with the numbers the spec
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from serve_fixtures import SPEC, live_server
 
@@ -101,7 +103,8 @@ def test_test_program_speaks_open_instruct(client, route, body, results):
 
 
 def test_health_spec_and_metrics(client):
-    assert client.get("/health").json() == {"status": "ok", "components": ["math", "format"], "in_flight": 0}
+    health = {"status": "ok", "components": ["math", "format"], "in_flight": 0, "pid": os.getpid()}
+    assert client.get("/health").json() == health  # served from a thread of this process
     spec = client.get("/v1/spec").json()
     assert spec["components"] == ["math", "format"] and spec["weights"] == {"math": 1.0, "format": 0.2}
     client.post("/v1/verify", json={"rows": ROWS})
@@ -116,5 +119,5 @@ def test_health_spec_and_metrics(client):
 def test_openapi_documents_every_route(client):
     paths = client.get("/openapi.json").json()["paths"]
     expected = {"/v1/verify", "/v1/reward", "/v1/spec", "/get_reward", "/run_code", "/test_program",
-                "/test_program_stdio", "/health", "/metrics"}  # fmt: skip
+                "/test_program_stdio", "/health", "/metrics", "/v1/jobs", "/v1/jobs/{job_id}"}  # fmt: skip
     assert expected <= set(paths)

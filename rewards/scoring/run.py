@@ -141,13 +141,14 @@ def _chunks(job: ScoreJob, done: int, result: ScoreResult, writer: OutputWriter)
         yield pending
 
 
-def score_rows(job: ScoreJob, progress: Any = None) -> ScoreResult:
+def score_rows(job: ScoreJob, progress: Any = None, stop: Any = None) -> ScoreResult:
     """Score ``job.input_path`` into ``job.output_path``; rerun with ``resume`` after a crash.
 
     Rows are written in input order, whole lines at a time, so a kill at any moment leaves
     every finished row on disk once; ``resume`` cuts a torn last line and carries on after
     the rows already there. ``progress(advance)`` is called as rows finish. The output is
     locked for the run, and a run that fails before its first row leaves no file behind.
+    ``stop()`` (optional) is asked after each written chunk; True ends the run there, resumable.
     """
     settings = job_settings(job)
     check_not_input(job)
@@ -165,6 +166,9 @@ def score_rows(job: ScoreJob, progress: Any = None) -> ScoreResult:
                 result.scored += len(scored)
                 if progress:
                     progress(len(scored))
+                if stop is not None and stop():
+                    result.stop = f"stopped on request after {result.resumed + result.scored} rows; resume continues it"
+                    break
             completed = result.stop is None
         finally:
             result.seconds = time.perf_counter() - started

@@ -7,6 +7,7 @@ block) under the per-request deadline, and totals come from the spec evaluator a
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -20,6 +21,8 @@ from rewards.compose import BatchRewards, SpecEvaluator
 from rewards.serving import routes
 from rewards.serving.code_routes import CodeRunner
 from rewards.serving.guard import RequestGuard
+from rewards.serving.job_routes import add_job_routes
+from rewards.serving.jobs import JobRunner
 from rewards.serving.metrics import CONTENT_TYPE_LATEST, ServerMetrics
 from rewards.serving.models import (
     GetRewardRequest,
@@ -46,7 +49,7 @@ __all__ = ["create_app"]
 T = TypeVar("T")
 
 ROUTES = {"/health", "/metrics", "/v1/spec", "/v1/verify", "/v1/reward", "/get_reward", "/run_code",
-          "/test_program", "/test_program_stdio"}  # fmt: skip
+          "/test_program", "/test_program_stdio", "/v1/jobs", "/v1/jobs/{id}"}  # fmt: skip
 
 
 class _Refused(Exception):
@@ -130,7 +133,7 @@ def _add_service_routes(app: FastAPI, state: ServerState) -> None:
     @app.get("/health", response_model=Health, tags=["service"])
     async def health() -> Any:
         """Liveness; needs no API key."""
-        return Health(components=spec.names, in_flight=state.in_flight)
+        return Health(components=spec.names, in_flight=state.in_flight, pid=os.getpid())
 
     @app.get("/metrics", tags=["service"])
     async def metrics() -> Response:
@@ -147,7 +150,10 @@ def _add_service_routes(app: FastAPI, state: ServerState) -> None:
 def create_app(spec: RewardSpec, settings: ServeSettings | None = None) -> FastAPI:
     """The reward server for ``spec``; verifiers start on first use and stop when the app shuts down."""
     settings = (settings or ServeSettings()).checked()
-    state = ServerState(settings, SpecEvaluator(spec), CodeRunner(settings.code_parallel), ServerMetrics())
+    metrics = ServerMetrics()
+    state = ServerState(settings, SpecEvaluator(spec), CodeRunner(settings.code_parallel), metrics)
+    if settings.jobs_dir is not None:
+        state.jobs = JobRunner(settings, spec, metrics)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -161,6 +167,7 @@ def create_app(spec: RewardSpec, settings: ServeSettings | None = None) -> FastA
     _add_reward_routes(app, state)
     _add_code_routes(app, state)
     _add_service_routes(app, state)
+    add_job_routes(app, state)
 
     @app.exception_handler(_Refused)
     async def refused(_: Request, error: _Refused) -> JSONResponse:

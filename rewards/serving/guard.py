@@ -45,7 +45,8 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        route = scope["path"] if scope["path"] in self.routes else "other"
+        path = "/v1/jobs/{id}" if scope["path"].startswith("/v1/jobs/") else scope["path"]
+        route = path if path in self.routes else "other"
         started = time.perf_counter()
         status_box = [500]
 

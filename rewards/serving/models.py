@@ -9,14 +9,15 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from verifiers.base import Verdict
 
 __all__ = [
-    "GetRewardRequest", "GetRewardResponse", "Health", "RewardRequest", "RewardResponse", "RowResult",
-    "RunCodeRequest", "RunCodeResponse", "RunResult", "SpecResponse", "StdioCase", "TestProgramRequest",
-    "TestProgramResponse", "TestProgramStdioRequest", "VerifyRequest", "VerifyResponse", "VerifyRow",
+    "GetRewardRequest", "GetRewardResponse", "Health", "JobRequest", "JobStatus", "RewardRequest",
+    "RewardResponse", "RowResult", "RunCodeRequest", "RunCodeResponse", "RunResult", "SpecResponse", "StdioCase",
+    "TestProgramRequest", "TestProgramResponse", "TestProgramStdioRequest", "VerifyRequest", "VerifyResponse",
+    "VerifyRow",
 ]  # fmt: skip
 
 
@@ -31,7 +32,8 @@ class _Peer(BaseModel):
 class Health(_Native):
     status: Literal["ok"] = "ok"
     components: list[str]
-    in_flight: int
+    in_flight: int = Field(description="requests this replica is handling")
+    pid: int = Field(description="the process (replica) that answered")
 
 
 class SpecResponse(_Native):
@@ -164,3 +166,39 @@ class TestProgramResponse(_Native):
 
     results: list[int] = Field(description="1 where the test passed, 0 where it failed")
     runtimes: list[float] = Field(description="seconds per test, including starting the program")
+
+
+class JobRequest(_Native):
+    """A scoring job: a dataset under the server's ``--jobs-dir`` (or rows inline) through a reward spec."""
+
+    input: str | None = Field(None, description="a .jsonl, .csv or .parquet file, relative to --jobs-dir")
+    rows: list[dict[str, Any]] | None = Field(None, description="rows inline instead of a file (at most --max-rows)")
+    output: str = Field(description="where the scored rows go, relative to --jobs-dir (.jsonl or .parquet)")
+    reward: dict[str, Any] | None = Field(None, description="a reward spec as JSON; default: the server's spec")
+    columns: dict[str, str] = Field(default_factory=dict, description="FIELD -> COLUMN, as rlvr score --column")
+    resume: bool = Field(False, description="continue an interrupted or cancelled job on the same output")
+    skip_invalid: bool = Field(False, description="report and skip malformed rows instead of stopping")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> JobRequest:
+        if (self.input is None) == (self.rows is None):
+            raise ValueError("give either input (a file) or rows (inline), not both or neither")
+        return self
+
+
+class JobStatus(_Native):
+    """Where a scoring job stands; ``rows_done`` counts rows written (resumed ones included)."""
+
+    id: str
+    status: Literal["running", "succeeded", "failed", "cancelled", "interrupted"]
+    rows_done: int = 0
+    rows_total: int | None = Field(None, description="records in the input (null until counted)")
+    rows_resumed: int = 0
+    rows_skipped: int = 0
+    output: str
+    backend: Literal["local", "ray"]
+    error: str | None = Field(None, description="why a job failed, was cancelled or interrupted")
+    cancel_requested: bool = False
+    pid: int = Field(description="the server process (replica) that runs the job")
+    started: float = Field(description="Unix time")
+    finished: float | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,6 +39,11 @@ class ServeSettings(BaseModel):
     deadline_s: float = Field(300.0, gt=0, description="a request still running then gets 504")
     code_parallel: int = Field(2, ge=1, le=64, description="programs the code routes run at once")
     graceful_shutdown_s: float = Field(30.0, gt=0, description="how long in-flight requests get to finish")
+    replicas: int = Field(1, ge=1, le=64, description="uvicorn worker processes sharing the listening socket")
+    jobs_dir: Path | None = Field(None, description="scoring jobs read and write only under it; None: no jobs")
+    max_jobs: int = Field(2, ge=1, description="scoring jobs running at once (per replica); more get 429")
+    job_workers: int = Field(1, ge=1, le=256, description="worker processes (or Ray actors) per scoring job")
+    ray_address: str | None = Field(None, description="score jobs on this Ray cluster ('local': start one)")
 
     @property
     def loopback(self) -> bool:
@@ -50,6 +56,11 @@ class ServeSettings(BaseModel):
                 f"binding {self.host} exposes the server beyond this machine: pass --api-key "
                 f"or set {API_KEY_ENV} (callers then send 'Authorization: Bearer KEY')"
             )
+        if self.replicas > 1 and self.ray_address == "local":
+            raise SetupError("--ray-address local would start one Ray cluster per replica: start one with "
+                             "'ray start --head' and pass its address")  # fmt: skip
+        if self.jobs_dir is not None and not self.jobs_dir.is_dir():
+            raise SetupError(f"--jobs-dir {self.jobs_dir} is not a directory")
         return self
 
     @classmethod

@@ -21,6 +21,11 @@ def _settings(args: argparse.Namespace):
         "max_rows": args.max_rows,
         "max_concurrency": args.max_concurrency,
         "deadline_s": args.deadline,
+        "replicas": args.replicas,
+        "jobs_dir": args.jobs_dir,
+        "max_jobs": args.max_jobs,
+        "job_workers": args.job_workers,
+        "ray_address": args.ray_address,
     }
     try:
         return ServeSettings(**values).checked()
@@ -36,12 +41,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     no_flags = args.reward is None and not args.verifier
     spec = RewardSpec.default() if no_flags else build_spec(args.reward, args.verifier, args.option)
     settings = _settings(args)
-    app = create_app(spec, settings)
 
     def ready(url: str) -> None:
-        print(f"rlvr serve: {', '.join(spec.names)} on {url} (docs at {url}/docs)", file=sys.stderr, flush=True)
+        replicas = f", {settings.replicas} replicas" if settings.replicas > 1 else ""
+        print(f"rlvr serve: {', '.join(spec.names)} on {url} (docs at {url}/docs{replicas})", file=sys.stderr,
+              flush=True)  # fmt: skip
 
-    serve_forever(app, settings, on_ready=ready)
+    if settings.replicas > 1:
+        from rewards.serving.replicas import serve_replicas
+
+        serve_replicas(spec, settings, on_ready=ready)  # each worker process builds its own app
+        return 0
+    serve_forever(create_app(spec, settings), settings, on_ready=ready)
     return 0
 
 
@@ -60,4 +71,12 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-rows", type=int, default=4096, help="rows per request; more get 413")
     parser.add_argument("--max-concurrency", type=int, default=16, help="requests at once; more get 429")
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds per request before 504")
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="uvicorn worker processes sharing the socket (metrics summed over them)")
+    parser.add_argument("--jobs-dir", default=None, metavar="DIR",
+                        help="enable POST /v1/jobs: scoring jobs read and write files only under DIR")
+    parser.add_argument("--max-jobs", type=int, default=2, help="scoring jobs running at once; more get 429")
+    parser.add_argument("--job-workers", type=int, default=1, help="worker processes (or Ray actors) per job")
+    parser.add_argument("--ray-address", default=None, metavar="ADDR",
+                        help="run jobs on this Ray cluster (pip install 'rlvr[ray]'); 'local' starts one")
     parser.set_defaults(func=cmd_serve)

@@ -3,6 +3,7 @@
 and SmolLM2-135M-Instruct on GSM8K test problems.
 
     python benchmarks/bench_eval.py --before WARM_START_DIR --after RL_OUTPUT_DIR [--smollm 100] [--out DIR]
+    python benchmarks/bench_eval.py --smollm 100 [--smollm-perturb distractor,substitute] [--smollm-tokens 192]
 
 ``--before`` is the cached SFT warm start of the CPU default (``$RLVR_CACHE/warm-start/tiny-sft-*``),
 ``--after`` the output_dir of ``python -m trainers.grpo`` with no --model. Prints numbers; asserts nothing.
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import time
@@ -34,13 +37,17 @@ def heldout_file(folder: Path, seed: int) -> Path:
     return path
 
 
-def rlvr_eval(args: list[str]) -> float:
-    """Run ``rlvr eval`` as a user would (a fresh process); return its wall time."""
+def rlvr_eval(args: list[str]) -> str:
+    """Run ``rlvr eval`` as a user would (a fresh process); its wall time and CPU time (the machine is shared)."""
     command = [sys.executable, "-m", "rlvr.cli", "eval", *args]
     print("$ rlvr eval " + " ".join(args), flush=True)
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = after.ru_utime - cpu.ru_utime + after.ru_stime - cpu.ru_stime
+    return f"{wall:.1f} s wall, {used:.1f} s CPU, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
 
 
 def summary(folder: Path, task: str) -> str:
@@ -60,16 +67,16 @@ def summary(folder: Path, task: str) -> str:
 
 def cpu_default(before: str, after: str, out: Path, seed: int) -> None:
     data = heldout_file(out, seed)
+    plain = out / "plain"
+    seconds = rlvr_eval([after, "--task", f"synthetic={data}", "--prompt", "bare", "--max-new-tokens", "48",
+                         "--batch-size", "200", "-o", str(plain)])
+    print(f"after, 200 problems only: {seconds}\n  {summary(plain, 'synthetic')}")
     runs = {}
     for name, model in (("before", before), ("after", after)):
         runs[name] = out / name
         seconds = rlvr_eval([model, "--task", f"synthetic={data}", "--prompt", "bare", "--max-new-tokens", "48",
                              "--batch-size", "200", "--perturb", KINDS, "-o", str(runs[name])])
-        print(f"{name}: {seconds:.1f} s wall (200 problems + their variants)\n  {summary(runs[name], 'synthetic')}")
-    plain = out / "plain"
-    seconds = rlvr_eval([after, "--task", f"synthetic={data}", "--prompt", "bare", "--max-new-tokens", "48",
-                         "--batch-size", "200", "-o", str(plain)])
-    print(f"after, 200 problems only: {seconds:.1f} s wall\n  {summary(plain, 'synthetic')}")
+        print(f"{name}: {seconds} (200 problems + their variants)\n  {summary(runs[name], 'synthetic')}")
     subprocess.run([sys.executable, "-m", "rlvr.cli", "eval", "--compare", str(runs["before"]), str(runs["after"]),
                     "-o", str(out / "compare")], check=True, cwd=ROOT)
     lm_eval_parity(after, data, out)
@@ -101,13 +108,13 @@ def lm_eval_parity(model: str, data: Path, out: Path) -> None:
           f"\n  rlvr eval --predictions lm-eval samples: {summary(out / 'rescored', 'synthetic')}")
 
 
-def smollm(limit: int, out: Path) -> None:
+def smollm(limit: int, kinds: str, max_new_tokens: int, out: Path) -> None:
     data = PUBLIC / "gsm8k" / "test.jsonl"
     folder = out / "smollm2"
     seconds = rlvr_eval(["smollm2-135m-instruct", "--task", f"gsm8k={data}", "--limit", str(limit),
-                         "--max-new-tokens", "256", "--batch-size", "50", "--perturb", "typos,number_format,distractor,"
-                         "substitute", "-o", str(folder)])
-    print(f"smollm2-135m-instruct, GSM8K test first {limit}: {seconds:.1f} s wall\n  {summary(folder, 'gsm8k')}")
+                         "--max-new-tokens", str(max_new_tokens), "--batch-size", "50", "--perturb", kinds,
+                         "-o", str(folder)])
+    print(f"smollm2-135m-instruct, GSM8K test first {limit}: {seconds}\n  {summary(folder, 'gsm8k')}")
 
 
 def main() -> None:
@@ -116,6 +123,8 @@ def main() -> None:
     parser.add_argument("--after", help="the CPU default after GRPO (output_dir)")
     parser.add_argument("--seed", type=int, default=42, help="the trainer run's --seed (its held-out problems)")
     parser.add_argument("--smollm", type=int, default=0, help="GSM8K test problems for SmolLM2 (0: skip)")
+    parser.add_argument("--smollm-perturb", default="distractor,substitute", help="kinds for the SmolLM2 run")
+    parser.add_argument("--smollm-tokens", type=int, default=192, help="--max-new-tokens of the SmolLM2 run")
     parser.add_argument("--out", default="bench-eval-out")
     args = parser.parse_args()
     out = Path(args.out).resolve()
@@ -123,7 +132,7 @@ def main() -> None:
     if args.before and args.after:
         cpu_default(args.before, args.after, out, args.seed)
     if args.smollm:
-        smollm(args.smollm, out)
+        smollm(args.smollm, args.smollm_perturb, args.smollm_tokens, out)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def compare_runs(before: list[dict[str, Any]], after: list[dict[str, Any]], seed
     for key in sorted(set(rows_a) & set(rows_b)):
         groups[(key[0], rows_a[key][0]["perturbation"] or ORIGINAL)].append(key)
     result: dict[str, Any] = defaultdict(dict)
-    for (task, kind), keys in sorted(groups.items()):
+    for (task, kind), keys in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] != ORIGINAL, item[0][1])):
         result[task][kind] = paired_change([rows_a[k] for k in keys], [rows_b[k] for k in keys], seed=seed)
     return {"tasks": dict(result), "only_in_a": len(set(rows_a) - set(rows_b)),
             "only_in_b": len(set(rows_b) - set(rows_a))}

@@ -53,10 +53,12 @@ def rlvr_eval(args: list[str]) -> str:
 def summary(folder: Path, task: str) -> str:
     report = json.loads((folder / "eval.json").read_text())
     acc, eff = report["tasks"][task], report["efficiency"]
-    line = (f"pass@1 {100 * acc['pass@1']:.1f}% [{100 * acc['interval']['low']:.1f}, "
-            f"{100 * acc['interval']['high']:.1f}] on {acc['problems']}; {eff['problems_per_second']:.1f} problems/s "
-            f"(generation, originals+variants), {eff['tokens_per_answer']:.1f} tokens/answer, "
-            f"{eff['steps_per_answer']:.2f} steps/answer, verifier {eff['verifier_ms_per_sample']:.1f} ms/sample")
+    line = f"pass@1 {100 * acc['pass@1']:.1f}% [{100 * acc['interval']['low']:.1f}, " \
+           f"{100 * acc['interval']['high']:.1f}] on {acc['problems']}; "
+    if "problems_per_second" in eff:  # generated here, not read from a predictions file
+        line += f"{eff['problems_per_second']:.1f} problems/s (generation, originals+variants), " \
+                f"{eff['tokens_per_answer']:.1f} tokens/answer, "
+    line += f"{eff['steps_per_answer']:.2f} steps/answer, verifier {eff['verifier_ms_per_sample']:.1f} ms/sample"
     for kind, row in report["robustness"].get(task, {}).items():
         boot = row["bootstrap_change"]
         line += (f"\n  {kind}: {100 * row['original']['accuracy']:.1f}% -> {100 * row['variant']['accuracy']:.1f}% "

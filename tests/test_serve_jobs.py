@@ -194,3 +194,16 @@ def test_shutdown_interrupts_a_running_job_resumably(tmp_path, register_plugin):
     with live_server(api_key=KEY, jobs_dir=tmp_path) as client:
         assert wait(client, started(client, "out.jsonl", resume=True))["status"] == "succeeded"
     check_once_each(tmp_path / "out.jsonl", complete=True)
+
+
+def test_a_job_on_ray_writes_what_rlvr_score_writes(tmp_path):
+    pytest.importorskip("ray")
+    jobs = tmp_path / "jobs"
+    jobs.mkdir()
+    write_jsonl(jobs / "data.jsonl", ROWS)
+    with live_server(jobs_dir=jobs, ray_address="local", job_workers=2) as client:  # a real 2-CPU local Ray
+        submitted = client.post("/v1/jobs", json={"input": "data.jsonl", "output": "ray.jsonl"})
+        assert submitted.status_code == 202 and submitted.json()["backend"] == "ray"
+        status = wait(client, submitted.json()["id"], seconds=180)
+    assert status["status"] == "succeeded", status
+    assert read_jsonl(jobs / "ray.jsonl") == scored_by_rlvr_score(tmp_path, ROWS)

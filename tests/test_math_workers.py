@@ -113,8 +113,12 @@ def test_a_crashed_worker_is_retried_once() -> None:
 def test_a_timeout_does_not_lose_the_rest_of_the_batch(hostile_verifier: MathVerifier) -> None:
     completions = ["\\boxed{\\sqrt{8}}", HOSTILE[6], "\\boxed{(x+1)^2}"]
     verdicts = hostile_verifier.verify_batch(completions, ["2\\sqrt{2}", "5", "x^2+2x+1"])
-    assert [v.passed for v in verdicts] == [True, False, True]
+    assert [v.passed for v in verdicts[:2]] == [True, False]
     assert (verdicts[1].reason, verdicts[1].status) == ("timeout", "timeout")
+    # The pair after the timeout is judged by a fresh worker. On a loaded machine that worker may still
+    # be importing sympy when the pair's time is up: then it is the verifier's trouble (an error verdict,
+    # no reward), never a wrong answer and never a lost row.
+    assert verdicts[2].passed is True or (verdicts[2].status, verdicts[2].passed) == ("error", None)
 
 
 def test_workers_run_under_the_memory_cap() -> None:
@@ -151,8 +155,11 @@ def test_works_inside_a_spawn_process_pool() -> None:
         assert executor.submit(_score_in_child, pairs).result(timeout=120) == [True, True, False]
 
 
-def test_verifier_pickles_without_its_workers(hostile_verifier: MathVerifier) -> None:
-    clone = pickle.loads(pickle.dumps(hostile_verifier))
+def test_verifier_pickles_without_its_workers() -> None:
+    # A generous timeout: the clone starts its own workers cold, which is not what this test measures.
+    with MathVerifier(timeout=60, workers=1) as original:
+        assert original.verify("\\boxed{x+1}", "1+x").passed is True  # the original holds a live worker
+        clone = pickle.loads(pickle.dumps(original))
     try:
         assert clone.verify("\\boxed{\\sqrt{8}}", "2\\sqrt{2}").passed is True
     finally:

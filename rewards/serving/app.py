@@ -110,7 +110,7 @@ def _add_code_routes(app: FastAPI, state: ServerState) -> None:
 
     @app.post("/run_code", response_model=RunCodeResponse, tags=["SandboxFusion"])
     async def run_code(body: RunCodeRequest) -> Any:
-        """SandboxFusion's ``run_code`` for Python, in the code verifier's sandbox (stdout is not returned)."""
+        """SandboxFusion's ``run_code`` for Python, in the code verifier's sandbox (stdout, stderr, exit code)."""
         return _json(await _work(state, "/run_code", 1, lambda: code.run_code(body)))
 
     @app.post("/test_program", response_model=TestProgramResponse, tags=["open-instruct"])

@@ -110,7 +110,7 @@ class RunResult(_Native):
     status: Literal["Finished", "Error", "TimeLimitExceeded"]
     execution_time: float | None
     return_code: int | None
-    stdout: str | None = Field(description="null: the code verifier does not hand a program's output back")
+    stdout: str | None = Field(description="what the program printed (up to the output cap)")
     stderr: str | None
 
 

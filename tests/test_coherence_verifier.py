@@ -13,7 +13,7 @@ import pytest
 
 from plugins import make_verifier
 from verifiers.coherence import bertscore as coherence_bertscore
-from verifiers.coherence.bertscore import ModelPackageMissingError
+from verifiers.coherence.bertscore import LibraryScorer, ModelPackageMissingError, StepSimilarity
 from verifiers.coherence.steps import segment_steps, split_sentences
 from verifiers.coherence.verifier import CoherenceVerifier
 
@@ -124,17 +124,27 @@ def test_chat_style_messages_are_read_as_text(verifier: CoherenceVerifier) -> No
 def test_batch_matches_single_and_encodes_once(verifier: CoherenceVerifier, monkeypatch) -> None:
     rows = [BY_ID["q01-coh"], BY_ID["q03-coh"], BY_ID["q01-coh"]]
     singles = [verifier.verify(r["chain"], question=r["question"]).score for r in rows]
-    scorer = verifier.similarity.scorer
+    encoder = verifier.similarity.encoder
+    encoder.clear()
     calls = []
-    original = scorer.score
-    monkeypatch.setattr(
-        scorer, "score", lambda cands, refs, **kw: calls.append(len(cands)) or original(cands, refs, **kw)
-    )
+    original = encoder._forward
+    monkeypatch.setattr(encoder, "_forward", lambda sentences: calls.append(len(sentences)) or original(sentences))
     batch = verifier.verify_batch([r["chain"] for r in rows], question=[r["question"] for r in rows])
     assert [v.score for v in batch] == pytest.approx(singles, abs=1e-5)
-    assert len(calls) == 1  # one bert-score pass for the whole batch
-    assert calls[0] == 2 * (4 + 3)  # the repeated row's pairs are scored once: 4 steps + 3 adjacent pairs each
-    assert verifier.similarity.scorer is scorer  # the model is loaded once per verifier
+    assert len(calls) == 1  # one forward pass for the whole batch
+    assert calls[0] == 2 + 4 + 4  # each distinct sentence once: two questions, 4 steps in each distinct chain
+    verifier.verify_batch([rows[0]["chain"]], question=[rows[0]["question"]])
+    assert len(calls) == 1  # cached: a repeated question and chain are not encoded again
+
+
+def test_own_greedy_matching_equals_bert_score() -> None:
+    pairs = [
+        (BY_ID["q01-coh"]["chain"].splitlines()[1], BY_ID["q01-coh"]["question"]),
+        ("Two words.", "Other words here."),
+    ]
+    ours = StepSimilarity(4).score_pairs(pairs)
+    library = LibraryScorer(4).score_pairs(pairs)
+    assert [x for row in ours for x in row] == pytest.approx([x for row in library for x in row], abs=1e-5)
 
 
 def test_missing_model_package_is_a_setup_error(monkeypatch) -> None:

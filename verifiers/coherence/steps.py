@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Segmentation", "segment_steps", "split_sentences"]
+__all__ = ["Segmentation", "distinct_steps", "segment_steps", "split_sentences"]
 
 _STEP_LABEL = re.compile(r"(?i)\b(?:step|stage)\s*\d+\s*[:.)\-]")
 _BULLET = re.compile(r"^\s*(?:[-*•·>]+|\(?\d{1,2}[.)](?!\d)|\(?[a-h][.)](?=\s))\s*")
@@ -110,3 +110,15 @@ def segment_steps(
             step = step[:max_step_chars].rstrip()
         result.steps.append(step)
     return result
+
+
+def distinct_steps(steps: list[str]) -> list[str]:
+    """``steps`` without the ones that repeat an earlier step (case and spacing aside)."""
+    seen: set[str] = set()
+    kept = []
+    for step in steps:
+        key = " ".join(step.lower().split())
+        if key not in seen:
+            seen.add(key)
+            kept.append(step)
+    return kept

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from pydantic import Field
@@ -41,7 +42,7 @@ from plugins.hookspecs import hookimpl
 from verifiers.base import BatchVerifier, Verdict, VerifierConfig, aligned_references
 from verifiers.coherence.bertscore import MODEL_LAYERS, StepSimilarity
 from verifiers.coherence.checks import check_numbers, copied_fraction
-from verifiers.coherence.steps import Segmentation, segment_steps
+from verifiers.coherence.steps import Segmentation, distinct_steps, segment_steps
 from verifiers.coherence.suspects import Suspect, find_suspects
 
 __all__ = ["CoherenceConfig", "CoherenceVerifier"]
@@ -104,6 +105,18 @@ def _pairs(question: str, steps: Sequence[str]) -> list[tuple[str, str]]:
     return [(step, question) for step in steps] + [(steps[i], steps[i - 1]) for i in range(1, len(steps))]
 
 
+def _no_gain_from_repeats(judged: list[Verdict]) -> Verdict:
+    """The chain's verdict, never scoring above the same chain with its repeated steps removed."""
+    verdict = judged[0]
+    if len(judged) == 1 or judged[1].status != "ok" or verdict.status != "ok" or verdict.score <= judged[1].score:
+        return verdict
+    details = {**verdict.details, "capped_by_repeats": True}
+    reason = f"{verdict.reason}; capped at the score without its repeated steps"
+    return verdict.model_copy(
+        update={"score": judged[1].score, "passed": judged[1].passed, "reason": reason, "details": details}
+    )
+
+
 class CoherenceVerifier(BatchVerifier):
     """Scores how coherent a reasoning chain is against its question, resisting repetition farming."""
 
@@ -131,7 +144,8 @@ class CoherenceVerifier(BatchVerifier):
             for c in completions
         ]
         scorable = [i for i in range(n) if questions[i] and len(segmentations[i].steps) >= 2]
-        all_pairs = [pair for i in scorable for pair in _pairs(questions[i], segmentations[i].steps)]
+        variants = {i: self._variants(segmentations[i]) for i in scorable}
+        all_pairs = [pair for i in scorable for steps in variants[i] for pair in _pairs(questions[i], steps)]
         scores = iter(self.similarity.score_pairs(all_pairs))
         verdicts = []
         for i in range(n):
@@ -140,10 +154,19 @@ class CoherenceVerifier(BatchVerifier):
             elif i not in scorable or segmentations[i].empty_steps:
                 verdicts.append(self._short(segmentations[i]))
             else:
-                steps = segmentations[i].steps
-                pair_scores = [next(scores) for _ in _pairs(questions[i], steps)]
-                verdicts.append(self._judge_safely(questions[i], segmentations[i], pair_scores, time.perf_counter()))
+                judged = []
+                for steps in variants[i]:
+                    pair_scores = [next(scores) for _ in _pairs(questions[i], steps)]
+                    segmentation = replace(segmentations[i], steps=steps)
+                    judged.append(self._judge_safely(questions[i], segmentation, pair_scores, time.perf_counter()))
+                verdicts.append(_no_gain_from_repeats(judged))
         return verdicts
+
+    @staticmethod
+    def _variants(segmentation: Segmentation) -> list[list[str]]:
+        """The chain's steps, and the same without exact repeats when it has any (scored too, see below)."""
+        distinct = distinct_steps(segmentation.steps)
+        return [segmentation.steps, distinct] if 2 <= len(distinct) < len(segmentation.steps) else [segmentation.steps]
 
     def _short(self, segmentation: Segmentation) -> Verdict:
         count, empty = len(segmentation.steps), segmentation.empty_steps

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,32 @@ def _job(args: argparse.Namespace) -> Any:
     return job
 
 
+def _recognised_task(args: argparse.Namespace) -> Any:
+    """With no --task, --reward or --verifier: the registered task whose columns the file's first row has."""
+    from plugins.tasks import recognise_task
+    from rewards.scoring.table_io import is_stdin, read_rows
+
+    path = Path(args.input)
+    if is_stdin(path) or not path.is_file():
+        return None
+    first = next((item.row for item in read_rows(path) if item.row is not None), None)
+    return None if first is None else recognise_task(first)
+
+
 def _task(args: argparse.Namespace) -> Any:
-    """The ``--task`` whose column mapping and reward spec score the file (None without ``--task``)."""
+    """The ``--task`` whose column mapping and reward spec score the file (None without ``--task``).
+
+    Without --task, --reward or --verifier, a file in a known task's format is scored as that task,
+    and the run says which task it assumed.
+    """
+    if args.task is None and not (args.reward or args.verifier):
+        task = _recognised_task(args)
+        if task is None:
+            raise ScoringError("name what to score with: --task NAME, --reward spec.yaml or --verifier NAME "
+                               "(the file's columns match no known task)")
+        print(f"rlvr score: no --task given; the columns look like a {task.name!r} file, so scoring as "
+              f"--task {task.name}", file=sys.stderr)
+        return task
     if args.task is None:
         return None
     if args.reward or args.verifier or args.option:
@@ -73,6 +98,11 @@ def cmd_score(args: argparse.Namespace) -> int:
         console.print(f"wrote {job.output_path} and {png}", highlight=False)
     else:
         console.print(f"wrote {job.output_path} (no rows, so no histogram)", highlight=False)
+    if rows and summary.no_reward_rows > len(rows) / 2:
+        console.print(f"[red]error:[/] {summary.no_reward_rows} of {len(rows)} rows got no reward: no component "
+                      "could judge them (a missing reference or tests column? see `verdicts` for the reasons)",
+                      highlight=False)
+        return 1
     return 0
 
 

@@ -234,3 +234,28 @@ def test_report_to_writes_what_the_tool_reads(module, extra, tracker, tmp_path, 
         (run,) = client.search_runs([client.get_experiment_by_name("rlvr").experiment_id])
         assert {"heldout/accuracy_before", "heldout/accuracy_after"} <= set(run.data.metrics)
         assert run.data.params["reward.math.verifier"] == "math"
+
+
+@pytest.mark.parametrize(("task", "data", "verifier"), [
+    ("gsm8k", DATA / "public" / "gsm8k_test.jsonl", "math"),
+    ("commonsenseqa", DATA / "public" / "commonsenseqa_dev.jsonl", "choice"),
+])
+def test_a_registered_task_trains_from_its_own_data(task, data, verifier, tmp_path, capsys):
+    from trainers.cli import RunArguments, prepare_run
+
+    setup = prepare_run(RunArguments(model="tiny", task=task, data=str(data), n_heldout=2))
+    assert setup["task"].name == task and setup["task"].verifier == verifier
+    assert [c.verifier for c in setup["spec"].components if c.verifier] == [verifier]  # the task's own reward
+    held = {row["question"] for row in setup["task"].heldout}
+    assert held and not held & {row["question"] for row in setup["task"].train}
+    if task == "gsm8k":  # and it runs end to end
+        argv = [*COMMON, *GRPO_ARGS, "--task", task, "--data", str(data), "--n_heldout", "2", "--max_steps", "1",
+                "--output_dir", str(tmp_path / "grpo")]
+        assert re.search(r"held-out accuracy: before \d+\.\d% -> after \d+\.\d% \(n=2\)", _run("grpo", argv, capsys))
+
+
+def test_data_without_a_registered_task_is_an_error(capsys, monkeypatch):
+    _no_model_loading(monkeypatch)
+    with pytest.raises(SystemExit) as exit_info:
+        _run("grpo", ["--task", str(DATA / "trainers_gsm8k.jsonl"), "--data", "x.jsonl"], capsys)
+    assert exit_info.value.code == 2 and "--data goes with a registered task" in capsys.readouterr().err

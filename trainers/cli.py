@@ -40,7 +40,14 @@ class RunArguments:
             "Default: 'tiny' warm-started by SFT (cached) on a CPU, the embedded SmolLM2 on a GPU"
         },
     )
-    task: str = field(default="synthetic", metadata={"help": "'synthetic', 'humaneval', or a JSONL/JSON/Parquet file"})
+    task: str = field(
+        default="synthetic",
+        metadata={"help": "'synthetic', 'humaneval', a registered task (gsm8k, math, commonsenseqa, mathqa) with "
+                  "--data, or a JSONL/JSON/Parquet file"},
+    )
+    data: str | None = field(
+        default=None, metadata={"help": "the data of a registered --task: a file, a folder or a datasets save"}
+    )
     reward: str | None = field(
         default=None,
         metadata={"help": "reward spec YAML, or a named reward: default (math + format), format-only, trl-accuracy"},
@@ -124,8 +131,12 @@ def prepare_run(run_args: RunArguments, default_model: str | None = None) -> dic
     cpu_default = run_args.model is None and not has_gpu()
     try:
         source = resolve_model(name)
-        task = load_task(run_args.task, n_heldout=run_args.n_heldout, **synthetic_options(run_args, cpu_default))
-        spec = RewardSpec.load(run_args.reward) if run_args.reward else _default_spec(task.verifier)
+        task = load_task(run_args.task, n_heldout=run_args.n_heldout, data=run_args.data,
+                         **synthetic_options(run_args, cpu_default))
+        if run_args.reward:
+            spec = RewardSpec.load(run_args.reward)
+        else:
+            spec = RewardSpec.from_dict(task.info["spec"]) if "spec" in task.info else _default_spec(task.verifier)
         _check_spec_columns(spec, task.train[0] if task.train else {})
     except (RlvrError, FileNotFoundError) as error:
         raise SetupError(str(error)) from error

@@ -119,8 +119,10 @@ def load_task(
     seed: int = 0,
     top: int = 50,
     kinds: tuple[str, ...] | None = None,
+    data: str | None = None,
 ) -> Task:
-    """Resolve ``--task``: 'synthetic' (default), 'humaneval', or a JSONL/JSON/Parquet file."""
+    """Resolve ``--task``: 'synthetic' (default), 'humaneval', a registered answer-checking task
+    (gsm8k, math, commonsenseqa, mathqa: ``data`` is its file, folder or datasets save), or a file."""
     if task in ("", SYNTHETIC):
         try:
             train, heldout = split_problems(n_train, n_heldout, seed=seed, top=top, kinds=kinds or tuple(KINDS))
@@ -129,7 +131,34 @@ def load_task(
         return Task(SYNTHETIC, [p.as_row() for p in train], [p.as_row() for p in heldout])
     if task == HUMANEVAL:
         return _humaneval_task(n_heldout, seed)
+    if task in REGISTERED_ANSWER_TASKS:
+        return _registered_task(task, data, n_heldout, seed)
+    if data is not None:
+        raise TaskError(f"--data goes with a registered task ({', '.join(REGISTERED_ANSWER_TASKS)}), not --task {task}")
     return _file_task(Path(task).expanduser(), n_heldout, seed)
+
+
+# Registered tasks (see `rlvr plugins --tasks`) the trainers take with --task NAME --data FILE: those
+# whose reward checks an answer, so the held-out accuracy is the task's own verifier on its reference.
+REGISTERED_ANSWER_TASKS = ("gsm8k", "math", "commonsenseqa", "mathqa")
+
+
+def _registered_task(name: str, data: str | None, n_heldout: int, seed: int) -> Task:
+    """The rows of a registered task (the same Task `rlvr score --task` and `rlvr eval` use), split by question."""
+    import random
+
+    from plugins.tasks import get_task
+
+    task = get_task(name)
+    rows = task.load(data)
+    unique = {row["question"]: {k: v for k, v in row.items() if k != "id"} for row in rows}
+    questions = sorted(unique)
+    random.Random(seed).shuffle(questions)
+    n_heldout = min(n_heldout, len(questions) // 2)
+    spec = task.reward_spec()
+    verifier = next(c["verifier"] for c in spec["components"] if c.get("verifier"))
+    train, heldout = [unique[q] for q in questions[n_heldout:]], [unique[q] for q in questions[:n_heldout]]
+    return Task(name, train, heldout, verifier=verifier, info={"spec": spec, "data": data})
 
 
 def format_prompt(question: str, tokenizer: Any) -> str | list[dict[str, str]]:

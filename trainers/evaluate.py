@@ -73,6 +73,8 @@ def _verify(verifier: Any, rows: list[dict[str, Any]], completions: list[str]) -
     if "test" in rows[0]:
         columns = {"tests": [row["test"] for row in rows], "entry_point": [row["entry_point"] for row in rows]}
         completions = [row["question"] + c for row, c in zip(rows, completions, strict=True)]
+    if "choices" in rows[0]:
+        columns = {"choices": [row.get("choices") for row in rows]}
     verdicts = verifier.verify_batch(completions, [row.get("answer") for row in rows], **columns)
     return [bool(v.passed) for v in verdicts]
 

@@ -18,12 +18,22 @@ from typing import Any, ClassVar
 
 from rlvr.errors import TaskError
 
-__all__ = ["VERIFIER_COLUMNS", "Task", "missing_columns"]
+__all__ = ["VERIFIER_COLUMNS", "Task", "choice_reward_spec", "missing_columns"]
 
 # Columns a task row may carry for the verifiers, beyond id/question/answer/solution.
 VERIFIER_COLUMNS: tuple[str, ...] = ("tests", "entry_point", "test_list", "test_setup_code", "choices")
 
 Prompt = str | list[dict[str, str]]
+
+
+def choice_reward_spec() -> dict[str, Any]:
+    """The reward of the multiple-choice tasks: the ``choice`` verifier plus the format term."""
+    return {
+        "components": [
+            {"name": "choice", "verifier": "choice", "weight": 1.0},
+            {"name": "format", "shaping": "format", "weight": 0.2},
+        ]
+    }
 
 
 def missing_columns(columns: set[str], required: Sequence[str]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from plugins.hookspecs import hookimpl
-from tasks.base import Task
+from tasks.base import Task, choice_reward_spec
 from tasks.commonsenseqa import choice_question
 
 __all__ = ["MathQATask"]
@@ -39,12 +39,7 @@ class MathQATask(Task):
         }
 
     def reward_spec(self) -> dict[str, Any]:
-        return {
-            "components": [
-                {"name": "choice", "verifier": "choice", "weight": 1.0},
-                {"name": "format", "shaping": "format", "weight": 0.2},
-            ]
-        }
+        return choice_reward_spec()
 
 
 @hookimpl

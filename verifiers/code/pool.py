@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import select
 import shutil
 import struct
 import subprocess
@@ -25,6 +24,8 @@ import time
 import traceback
 from pathlib import Path
 from typing import Any
+
+from verifiers.code.wire import read_exactly
 
 __all__ = ["ForkServer", "ForkServerError", "serve"]
 
@@ -47,26 +48,11 @@ def _send(fd: int, message: Any) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes | None:
-    chunks, remaining = [], size
-    while remaining:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError("the fork server did not answer in time")
-        chunk = os.read(fd, min(remaining, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
 def _recv(fd: int, deadline: float | None = None) -> Any:
-    header = _read_exactly(fd, _HEADER.size, deadline)
+    header = read_exactly(fd, _HEADER.size, deadline)
     if header is None:
         return None
-    body = _read_exactly(fd, _HEADER.unpack(header)[0], deadline)
+    body = read_exactly(fd, _HEADER.unpack(header)[0], deadline)
     return None if body is None else pickle.loads(body)
 
 

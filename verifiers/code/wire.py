@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "MAX_FRAME", "WireError", "decode", "encode", "recv_frame", "send_frame"]
+__all__ = ["MAX_DEPTH", "MAX_FRAME", "WireError", "decode", "encode", "read_exactly", "recv_frame", "send_frame"]
 
 MAX_DEPTH = 100
 MAX_FRAME = 8 << 20
@@ -165,7 +165,8 @@ def send_frame(fd: int, message: dict[str, Any]) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _read(fd: int, size: int, deadline: float | None) -> bytes | None:
+def read_exactly(fd: int, size: int, deadline: float | None) -> bytes | None:
+    """``size`` bytes from ``fd`` (None at end of file); a passed ``deadline`` raises TimeoutError."""
     chunks, remaining = [], size
     while remaining:
         if deadline is not None:
@@ -182,13 +183,13 @@ def _read(fd: int, size: int, deadline: float | None) -> bytes | None:
 
 def recv_frame(fd: int, deadline: float | None = None) -> dict[str, Any] | None:
     """The next message; None at end of stream. Raises WireError for a malformed or oversized frame."""
-    header = _read(fd, _HEADER.size, deadline)
+    header = read_exactly(fd, _HEADER.size, deadline)
     if header is None:
         return None
     size = _HEADER.unpack(header)[0]
     if size > MAX_FRAME:
         raise WireError(f"message larger than {MAX_FRAME} bytes")
-    body = _read(fd, size, deadline)
+    body = read_exactly(fd, size, deadline)
     if body is None:
         return None
     try:

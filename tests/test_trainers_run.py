@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -259,3 +260,15 @@ def test_data_without_a_registered_task_is_an_error(capsys, monkeypatch):
     with pytest.raises(SystemExit) as exit_info:
         _run("grpo", ["--task", str(DATA / "trainers_gsm8k.jsonl"), "--data", "x.jsonl"], capsys)
     assert exit_info.value.code == 2 and "--data goes with a registered task" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("reward", ["format-only", "trl-accuracy"])
+def test_the_ablation_rewards_run_one_step(reward, tmp_path, capsys):
+    out_dir = tmp_path / reward
+    argv = [*COMMON, *GRPO_ARGS, "--reward", reward, "--max_steps", "1", "--output_dir", str(out_dir)]
+    out = _run("grpo", argv, capsys)
+    assert ACCURACY_LINE.search(out), out
+    state = json.loads((out_dir / "checkpoint-1" / "trainer_state.json").read_text())
+    logged = {key for entry in state["log_history"] for key in entry}
+    expected = {"rewards/format/mean"} if reward == "format-only" else {"rewards/accuracy/mean", "rewards/format/mean"}
+    assert expected <= logged and "rewards/math/mean" not in logged

@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from verifiers.coherence.bertscore import LibraryScorer  # noqa: E402
 from verifiers.coherence.checks import extract_final_answer  # noqa: E402
 from verifiers.coherence.steps import segment_steps, split_sentences  # noqa: E402
 from verifiers.coherence.verifier import CoherenceVerifier  # noqa: E402
@@ -160,10 +161,36 @@ def report_throughput(verifier: CoherenceVerifier, rows: list[dict], count: int,
     print(f"  ratio of bests: {max(ours) / max(recipe):.2f}")
 
 
+def report_old_path(verifier: CoherenceVerifier, rows: list[dict], count: int, rounds: int = 3) -> None:
+    """The first ``count`` chains through the batched encoder (cold cache) and bert-score's ``BERTScorer``.
+
+    The two paths alternate ``rounds`` times on the shared machine; the best round of each is compared.
+    """
+    chains, questions = [r["chain"] for r in rows[:count]], [r["question"] for r in rows[:count]]
+    new_path, cfg = verifier.similarity, verifier.config
+    old_path = LibraryScorer(cfg.bertscore_layer, cfg.rescale_with_baseline, cfg.batch_size, cfg.device)
+    old_path.score_pairs([("Load the model.", "Once.")])
+    timings: dict[str, list[float]] = {"batched encoder": [], "bert-score BERTScorer": []}
+    for _ in range(rounds):
+        for name, similarity in (("batched encoder", new_path), ("bert-score BERTScorer", old_path)):
+            new_path.encoder.clear()
+            verifier.similarity = similarity
+            start = time.perf_counter()
+            verifier.verify_batch(chains, question=questions)
+            timings[name].append(len(chains) / (time.perf_counter() - start))
+    verifier.similarity = new_path
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    rates = "; ".join(f"{name} {', '.join(f'{r:.1f}' for r in got)}" for name, got in timings.items())
+    ratio = max(timings["batched encoder"]) / max(timings["bert-score BERTScorer"])
+    print(f"[old path] first {len(chains)} chains, chains/s per round (load average {load}): {rates}")
+    print(f"  ratio of bests (batched / bert-score): {ratio:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--chains", type=int, default=200, help="5-step chains for the throughput run")
+    parser.add_argument("--compare-old", type=int, default=40, help="chains timed on the old bert-score path too")
     parser.add_argument("--config", default="{}", help="CoherenceVerifier config as JSON")
     parser.add_argument("--skip", default="", help="comma list of sections to skip: auroc,gaming,throughput")
     args = parser.parse_args()
@@ -178,6 +205,8 @@ def main() -> None:
         seconds = time.perf_counter() - start
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"[speed] {len(rows)} chains in one batch: {len(rows) / seconds:.1f} chains/s (load average {load})")
+        if args.compare_old:
+            report_old_path(verifier, rows, args.compare_old)
         statuses = {s: sum(v.status == s for v in verdicts) for s in ("ok", "unparseable", "timeout", "error")}
         print(f"[status] {statuses}")
         scores = [v.score for v in verdicts]

@@ -6,6 +6,7 @@ import pytest
 
 from verifiers.coherence.checks import check_numbers, copied_fraction, extract_final_answer
 from verifiers.coherence.equations import extract_equations, extract_numbers
+from verifiers.coherence.suspects import find_suspects
 
 QUESTION = "Maya has 12 apples. She gives 4 to her brother and buys 7 more. How many apples does she have now?"
 
@@ -114,3 +115,16 @@ def test_extract_final_answer(steps: list[str], answer: float | None) -> None:
 )
 def test_copied_fraction(step: str, low: float, high: float) -> None:
     assert low <= copied_fraction(step, QUESTION) <= high
+
+
+@pytest.mark.parametrize(
+    ("steps", "window", "kinds"),
+    [
+        (["So x = 7 - 2 = 5.", "Then we add nothing.", "# Answer 5"], None, []),  # stated earlier: supported
+        (["So x = 7 - 2 = 5.", "Then we add nothing.", "# Answer 5"], 1, ["unsupported_answer"]),  # not just before
+        (["So x = 7 - 2 = 5.", "Then we add nothing.", "# Answer 5"], 2, []),
+        (["We need the sum.", "It is large.", "# Answer 12"], None, ["unsupported_answer"]),  # from nowhere
+    ],
+)
+def test_answer_support_window(steps: list[str], window: int | None, kinds: list[str]) -> None:
+    assert [s.kind for s in find_suspects(steps, window)] == kinds

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,40 @@ def test_gaming_variants_never_beat_the_clean_chain(verifier: CoherenceVerifier,
     clean = verdicts[0].score
     beaten = {name: v.score for name, v in zip(variants, verdicts[1:], strict=False) if v.score >= clean}
     assert not beaten, (clean, beaten)
+
+
+def _benchmark_variants() -> Callable[[dict], dict[str, list[str]]]:
+    """The gaming set of ``benchmarks/bench_coherence.py`` (its ``variants``), loaded from the script."""
+    spec = importlib.util.spec_from_file_location("bench_coherence", ROOT / "benchmarks/bench_coherence.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.variants
+
+
+@pytest.mark.parametrize("row", COHERENT, ids=[r["id"] for r in COHERENT])
+def test_no_variant_of_the_benchmark_gaming_set_beats_the_clean_chain(verifier: CoherenceVerifier, row: dict) -> None:
+    families = _benchmark_variants()(row)
+    texts = [row["chain"], *(text for family in families.values() for text in family)]
+    verdicts = verifier.verify_batch(texts, question=[row["question"]] * len(texts))
+    names = [name for name, family in families.items() for _ in family]
+    beaten = [(name, v.score) for name, v in zip(names, verdicts[1:], strict=True) if v.score > verdicts[0].score]
+    assert not beaten, (verdicts[0].score, beaten)
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        ["x = 12 - 4 = 8.", "So x = 8.", "The answer is 9."],  # an unsupported answer, repeated below
+        ["Maya has 12 apples.", "She gives 4 away: 12 - 4 = 8.", "She buys 7: 8 + 7 = 15."],
+    ],
+)
+def test_repeating_any_step_never_raises_the_score(verifier: CoherenceVerifier, steps: list[str]) -> None:
+    question = BY_ID["q01-coh"]["question"]
+    clean = verifier.verify("\n".join(steps), question=question).score
+    for index in range(len(steps)):
+        for times in (2, 3, 5):
+            repeated = steps[: index + 1] + [steps[index]] * times + steps[index + 1 :]
+            assert verifier.verify("\n".join(repeated), question=question).score <= clean, (index, times)
 
 
 @pytest.mark.parametrize(

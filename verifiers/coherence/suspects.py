@@ -6,7 +6,10 @@ Three kinds, each tied to the step that shows it:
 - ``contradiction``: a name given a value that differs from the value an earlier step gave it
   (``x = 5`` ... ``x = 7``, ``so 180 km`` ... ``total distance is 360 km`` is not caught: only names);
 - ``unsupported_answer``: the final answer (after ``# Answer``, ``\\boxed{}``, "the answer is")
-  appears in no earlier step and is not the result of a valid equation in its own step.
+  appears in no earlier step (or none of the ``window`` steps just before it) and is not the
+  result of a valid equation in its own step. On the real chains' tuning part a window of two
+  separates bad final steps better alone (AUROC 0.643 vs 0.605), but inside the score it did
+  not hold on the held-out part, so the default reads every earlier step.
 
 The question is not an earlier step: restating a given number as the answer supports nothing.
 """
@@ -61,12 +64,14 @@ def extract_answer_text(step: str) -> str | None:
     return answer or None
 
 
-def _answer_suspect(steps: Sequence[str], equations: Sequence[Sequence[Equation]]) -> Suspect | None:
+def _answer_suspect(
+    steps: Sequence[str], equations: Sequence[Sequence[Equation]], window: int | None
+) -> Suspect | None:
     index = next((i for i in range(len(steps) - 1, -1, -1) if extract_answer_text(steps[i]) is not None), None)
     if index is None or index == 0:
         return None
     answer = extract_answer_text(steps[index]) or ""
-    if any(answer in normalise_math(step) for step in steps[:index]):
+    if any(answer in normalise_math(step) for step in steps[max(0, index - (window or index)) : index]):
         return None
     derived = [
         normalise_math(n_text) for eq in equations[index] if eq.status == "valid" for n_text in eq.text.split("=")[-1:]
@@ -88,14 +93,14 @@ def _contradictions(steps: Sequence[str]) -> list[Suspect]:
     return found
 
 
-def find_suspects(steps: Sequence[str]) -> list[Suspect]:
+def find_suspects(steps: Sequence[str], window: int | None = None) -> list[Suspect]:
     """Every suspect step, in step order (the first is the first suspect step)."""
     equations = [extract_equations(step) for step in steps]
     found = [
         Suspect(i, "false_equation", eq.text) for i, eqs in enumerate(equations) for eq in eqs if eq.status == "invalid"
     ]
     found += _contradictions(steps)
-    answer = _answer_suspect(steps, equations)
+    answer = _answer_suspect(steps, equations, window)
     if answer is not None:
         found.append(answer)
     return sorted(found, key=lambda s: s.step)

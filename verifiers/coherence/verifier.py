@@ -76,6 +76,7 @@ class CoherenceConfig(VerifierConfig):
     max_step_chars: int = Field(400, ge=20)
     max_chain_chars: int = Field(32_000, ge=100)
     suspect_floor: float = Field(0.5, ge=0, le=1)
+    answer_support_window: int | None = Field(None, ge=1)  # steps before the answer that may state it; None: all
     timeout_s: float = Field(10.0, gt=0)
     pass_threshold: float | None = Field(None, ge=0, le=1)
     batch_size: int = Field(64, ge=1)
@@ -194,7 +195,7 @@ class CoherenceVerifier(BatchVerifier):
         return grounding, redundancy
 
     def _validity(self, steps: Sequence[str]) -> tuple[float, list[Suspect]]:
-        suspects = find_suspects(steps)
+        suspects = find_suspects(steps, self.config.answer_support_window)
         if not suspects:
             return 1.0, suspects
         return self.config.suspect_floor * suspects[0].step / len(steps), suspects

@@ -25,8 +25,9 @@ the chain's length); repeats of any earlier step are also caught lexically. Ever
 Verdict: a chain is read up to ``max_chain_chars``, every check is linear or capped, and a row
 whose checks run past ``timeout_s`` gets status ``timeout``.
 
-score = sum(weight_c * component_c) / sum(weight_c). The reference is not used: this is a
-coherence score, not a correctness score.
+score = sum(weight_c * component_c) / sum(weight_c), and never more than the score of the same
+chain with its exact repeated steps removed (so repeating a step or the answer line cannot
+farm it). The reference is not used: this is a coherence score, not a correctness score.
 """
 
 from __future__ import annotations

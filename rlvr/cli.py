@@ -68,8 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _one_line_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> str:
-    return f"rlvr: warning: {message}\n"
+def _show_one_line(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+    print(f"rlvr: warning: {message}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,13 +77,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from rlvr.errors import RlvrError
 
-    warnings.formatwarning = _one_line_warning  # a warning for a user is one line, not a source listing
-    args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except RlvrError as error:
-        print(f"rlvr {args.verb}: error: {error}", file=sys.stderr)
-        return 2
+    with warnings.catch_warnings():  # restored on return, so callers in the same process keep their own
+        warnings.showwarning = _show_one_line  # a warning for a user is one line, not a source listing
+        args = build_parser().parse_args(argv)
+        try:
+            return args.func(args)
+        except RlvrError as error:
+            print(f"rlvr {args.verb}: error: {error}", file=sys.stderr)
+            return 2
 
 
 if __name__ == "__main__":

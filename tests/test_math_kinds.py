@@ -85,6 +85,10 @@ CASES = {
         ("\\boxed{1011_2}", "12", False),
         ("\\boxed{125\\textnormal{ miles}}", "125", True),
         ("$\\frac{1}{3} \\textbf{meters}$", "1/3", True),
+        ("\\boxed{45\\,\\mathrm{m}}", "45", True),  # a unit after a thin space
+        ("\\boxed{45\\ \\text{m}}", "45", True),
+        ("\\boxed{5\\,\\mathrm{m/s^{2}}}", "5", True),  # an exponent inside the unit
+        ("\\boxed{40\\,\\mathrm{m}}", "45", False),
         ("\\left[\\begin{array}{cc}1 & 2 \\\\3 & 4\\end{array}\\right]", MATRIX, True),
         (f"${IDENTITY} + \\begin{{pmatrix}}0 & 2 \\\\ 3 & 3\\end{{pmatrix}}$", MATRIX, True),  # a sum, evaluated
         (f"${IDENTITY} + \\begin{{pmatrix}}0 & 2 \\\\ 3 & 4\\end{{pmatrix}}$", MATRIX, False),

@@ -51,10 +51,11 @@ _UNIT_WORDS = (
     "times|ways|euros|euro|yuan|rupees|coins|books|pages|miles/hour|mpg|sq\\.?\\s*units|cm\\^?2|m\\^?2|ft\\^?2"
 )
 _TRAILING_UNIT = re.compile(rf"(?<=[\d}}.)])\s*(?:\\,)?\s*(?:{_UNIT_WORDS})(?:\s*\^\s*\{{?[23]\}}?)?\s*$", re.I)
-# a \text{unit} after a number, with an optional squared/cubed exponent
+# a \text{unit} after a number (after a thin space too: 45\,\mathrm{m}), with an optional exponent inside or
+# after it (\mathrm{m/s^2}, \text{cm}^3)
 _TEXT_UNIT = re.compile(
-    r"(?<=[\d}.)])\s*\\(?:text|mbox|mathrm|textbf|textnormal|textit|mathit|textrm)\s*\{\s*[A-Za-z][A-Za-z .\/]*\}"
-    r"(?:\s*\^\s*\{?[23]\}?)?\s*$"
+    r"(?<=[\d}.)])\s*(?:\\[,;:! ]\s*|~\s*)?\\(?:text|mbox|mathrm|textbf|textnormal|textit|mathit|textrm)\s*"
+    r"\{\s*[A-Za-z][A-Za-z .\/]*(?:\^\s*(?:-?\d|\{-?\d\}))?[A-Za-z .\/]*\}(?:\s*\^\s*\{?[23]\}?)?\s*$"
 )
 _MEMBERSHIP = re.compile(r"^[A-Za-z]\s*\\in\s*(?=[\[(\\{])")  # x \in [2, 5] is [2, 5]
 _JOINED = re.compile(

@@ -33,6 +33,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "tasks.commonsenseqa",
     "tasks.mathqa",
     "tasks.synthetic",
+    "tasks.physics",
 )
 
 pm = pluggy.PluginManager(ENTRY_POINT_GROUP)

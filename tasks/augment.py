@@ -138,10 +138,9 @@ def _critical_thinking(row: Row, rng: random.Random) -> Row | None:
 
 
 def _changed_condition(row: Row, rng: random.Random) -> Row | None:
-    from tasks.families import FAMILIES
-    from tasks.synth import build_rows
+    from tasks.synth import ALL_FAMILIES, build_rows
 
-    family = FAMILIES.get(str(row.get("kind")))
+    family = ALL_FAMILIES.get(str(row.get("kind")))
     if family is None or not row.get("numbers"):
         return None
     for _ in range(20):

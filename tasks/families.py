@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sympy
 
-__all__ = ["FAMILIES", "Built", "Family"]
+__all__ = ["FAMILIES", "STORIES", "T", "Built", "Family", "Numbers", "both", "ints"]
 
 Numbers = tuple[int, ...]
 STORIES = (("Ann", "小红"), ("Bob", "小明"), ("Cal", "小华"), ("Dee", "小丽"), ("Eve", "小芳"), ("Gus", "小刚"))
@@ -38,7 +38,7 @@ class Family:
     build: Callable[[Numbers, int], Built | None]
 
 
-def _both(en: str, zh: str) -> dict[str, str]:
+def both(en: str, zh: str) -> dict[str, str]:
     return {"en": en, "zh": zh}
 
 
@@ -53,7 +53,7 @@ def _fraction_sum(n: Numbers, story: int) -> Built | None:
         return None
     den = sympy.ilcm(p.q, q.q)
     step = f"{p} {sign} {q} = {p.p * den // p.q}/{den} {sign} {q.p * den // q.q}/{den} = {value}."
-    return Built(_both(f"What is {p} {sign} {q}?", f"计算 {p} {sign} {q}。"), _both(step, step), value)
+    return Built(both(f"What is {p} {sign} {q}?", f"计算 {p} {sign} {q}。"), both(step, step), value)
 
 
 def _fraction_of(n: Numbers, story: int) -> Built | None:
@@ -63,7 +63,7 @@ def _fraction_of(n: Numbers, story: int) -> Built | None:
     whole = b * k
     value = sympy.Rational(a, b) * whole
     step = f"{whole} / {b} = {whole // b}. {whole // b} * {a} = {value}."
-    return Built(_both(f"What is {a}/{b} of {whole}?", f"{whole} 的 {a}/{b} 是多少？"), _both(step, step), value)
+    return Built(both(f"What is {a}/{b} of {whole}?", f"{whole} 的 {a}/{b} 是多少？"), both(step, step), value)
 
 
 def _linear(n: Numbers, story: int) -> Built | None:
@@ -71,7 +71,7 @@ def _linear(n: Numbers, story: int) -> Built | None:
     c = a * x + b
     root = sympy.Rational(c - b, a)
     step = f"{a}x = {c} - {b} = {c - b}. x = {c - b} / {a} = {root}."
-    return Built(_both(f"Solve {a}x + {b} = {c} for x.", f"解方程 {a}x + {b} = {c}，求 x。"), _both(step, step), root)
+    return Built(both(f"Solve {a}x + {b} = {c} for x.", f"解方程 {a}x + {b} = {c}，求 x。"), both(step, step), root)
 
 
 def _quadratic(n: Numbers, story: int) -> Built | None:
@@ -83,8 +83,8 @@ def _quadratic(n: Numbers, story: int) -> Built | None:
     root = (sympy.Integer(-p) + sympy.sqrt(disc)) / 2
     text = f"x^2 {'+' if p >= 0 else '-'} {abs(p)}x {'+' if q >= 0 else '-'} {abs(q)} = 0"
     step = f"The discriminant is ({p})^2 - 4*({q}) = {disc}, so x = ({-p} ± {sympy.sqrt(disc)}) / 2: {root} is larger."
-    question = _both(f"What is the larger solution of {text}?", f"方程 {text} 的较大的根是多少？")
-    return Built(question, _both(step, step), root)
+    question = both(f"What is the larger solution of {text}?", f"方程 {text} 的较大的根是多少？")
+    return Built(question, both(step, step), root)
 
 
 def _system(n: Numbers, story: int) -> Built | None:
@@ -96,7 +96,7 @@ def _system(n: Numbers, story: int) -> Built | None:
     value = sympy.Rational(e * d - b * f, det)
     eqs = f"{a}x + {b}y = {e} and {c}x + {d}y = {f}"
     step = f"By elimination, x = ({e}*{d} - {b}*{f}) / ({a}*{d} - {b}*{c}) = {value}."
-    return Built(_both(f"If {eqs}, what is x?", f"已知 {eqs.replace(' and ', '，')}，求 x。"), _both(step, step), value)
+    return Built(both(f"If {eqs}, what is x?", f"已知 {eqs.replace(' and ', '，')}，求 x。"), both(step, step), value)
 
 
 def _rectangle(n: Numbers, story: int) -> Built | None:
@@ -108,9 +108,9 @@ def _rectangle(n: Numbers, story: int) -> Built | None:
     else:
         value, en, zh, step = 2 * (length + width), "perimeter in cm", "周长是多少厘米", f"2 * ({length} + {width})"
     return Built(
-        _both(f"A rectangle is {length} cm long and {width} cm wide. What is its {en}?",
+        both(f"A rectangle is {length} cm long and {width} cm wide. What is its {en}?",
               f"一个长方形长 {length} 厘米，宽 {width} 厘米。它的{zh}？"),
-        _both(f"{step} = {value}.", f"{step} = {value}。"), sympy.Integer(value),
+        both(f"{step} = {value}.", f"{step} = {value}。"), sympy.Integer(value),
     )
 
 
@@ -119,8 +119,8 @@ def _triangle_area(n: Numbers, story: int) -> Built | None:
     value = sympy.Rational(base * height, 2)
     step = f"{base} * {height} / 2 = {value}."
     return Built(
-        _both(f"A triangle has base {base} cm and height {height} cm. What is its area in square cm?",
-              f"一个三角形底是 {base} 厘米，高是 {height} 厘米。它的面积是多少平方厘米？"), _both(step, step), value,
+        both(f"A triangle has base {base} cm and height {height} cm. What is its area in square cm?",
+              f"一个三角形底是 {base} 厘米，高是 {height} 厘米。它的面积是多少平方厘米？"), both(step, step), value,
     )
 
 
@@ -133,8 +133,8 @@ def _pythagoras(n: Numbers, story: int) -> Built | None:
     value = sympy.sqrt(a * a + b * b)
     step = f"sqrt({a}^2 + {b}^2) = sqrt({a * a + b * b}) = {value}."
     return Built(
-        _both(f"A right triangle has legs {a} and {b}. How long is its hypotenuse?",
-              f"一个直角三角形的两条直角边分别是 {a} 和 {b}。斜边长多少？"), _both(step, step), value,
+        both(f"A right triangle has legs {a} and {b}. How long is its hypotenuse?",
+              f"一个直角三角形的两条直角边分别是 {a} 和 {b}。斜边长多少？"), both(step, step), value,
     )
 
 
@@ -143,8 +143,8 @@ def _similar(n: Numbers, story: int) -> Built | None:
     value = sympy.Rational(bc * de, ab)
     step = f"The ratio is {de}/{ab}, so EF = {bc} * {de} / {ab} = {value}."
     return Built(
-        _both(f"Triangle ABC is similar to triangle DEF. AB = {ab}, BC = {bc} and DE = {de}. What is EF?",
-              f"三角形 ABC 与三角形 DEF 相似，AB = {ab}，BC = {bc}，DE = {de}。EF 是多少？"), _both(step, step), value,
+        both(f"Triangle ABC is similar to triangle DEF. AB = {ab}, BC = {bc} and DE = {de}. What is EF?",
+              f"三角形 ABC 与三角形 DEF 相似，AB = {ab}，BC = {bc}，DE = {de}。EF 是多少？"), both(step, step), value,
     )
 
 
@@ -156,9 +156,9 @@ def _packs(n: Numbers, story: int) -> Built | None:
     (name, zh_name), (item, zh_item) = STORIES[story % len(STORIES)], ITEMS[story // len(STORIES) % len(ITEMS)]
     left = total - given
     return Built(
-        _both(f"{name} buys {packs} packs of {each} {item} and gives away {given}. How many {item} are left?",
+        both(f"{name} buys {packs} packs of {each} {item} and gives away {given}. How many {item} are left?",
               f"{zh_name}买了 {packs} 包，每包 {each}{zh_item}，送出 {given}{zh_item[1:]}。还剩多少{zh_item[1:]}？"),
-        _both(f"{packs} * {each} = {total}. {total} - {given} = {left}.",
+        both(f"{packs} * {each} = {total}. {total} - {given} = {left}.",
               f"{packs} * {each} = {total}。{total} - {given} = {left}。"),
         sympy.Integer(left),
     )
@@ -170,9 +170,9 @@ def _change(n: Numbers, story: int) -> Built | None:
     note = cost + extra
     name, zh_name = STORIES[story % len(STORIES)]
     return Built(
-        _both(f"{name} buys {count} tickets at ${price} each and pays with ${note}. How much change, in dollars?",
+        both(f"{name} buys {count} tickets at ${price} each and pays with ${note}. How much change, in dollars?",
               f"{zh_name}买了 {count} 张票，每张 {price} 元，付了 {note} 元。应找回多少元？"),
-        _both(f"{count} * {price} = {cost}. {note} - {cost} = {note - cost}.",
+        both(f"{count} * {price} = {cost}. {note} - {cost} = {note - cost}.",
               f"{count} * {price} = {cost}。{note} - {cost} = {note - cost}。"),
         sympy.Integer(note - cost),
     )
@@ -181,7 +181,7 @@ def _change(n: Numbers, story: int) -> Built | None:
 T = "top"  # a bound that stands for the difficulty knob ``top``
 
 
-def _ints(*ranges: tuple[int | str, int | str]) -> Callable[[random.Random, int], Numbers]:
+def ints(*ranges: tuple[int | str, int | str]) -> Callable[[random.Random, int], Numbers]:
     """A sampler of one integer per (low, high) range; ``T`` stands for ``top`` and ``-T`` for ``-top``."""
 
     def bound(value: int | str, top: int) -> int:
@@ -194,15 +194,15 @@ def _ints(*ranges: tuple[int | str, int | str]) -> Callable[[random.Random, int]
 
 
 FAMILIES: dict[str, Family] = {f.name: f for f in (
-    Family("fraction_sum", "fractions", _ints((1, 11), (2, 12), (1, 11), (2, 12), (0, 1)), _fraction_sum),
-    Family("fraction_of", "fractions", _ints((1, 11), (2, 12), (1, T)), _fraction_of),
-    Family("linear", "equations", _ints((2, 12), ("-" + T, T), (1, T)), _linear),
-    Family("quadratic", "equations", _ints(("-" + T, T), ("-" + T, T)), _quadratic),
-    Family("system", "equations", _ints((1, 9), (1, 9), (1, 9), (1, 9), ("-" + T, T), ("-" + T, T)), _system),
-    Family("rectangle", "geometry", _ints((1, T), (1, T), (0, 1)), _rectangle),
-    Family("triangle_area", "geometry", _ints((1, T), (1, T)), _triangle_area),
-    Family("pythagoras", "geometry", _ints((0, 5), (1, T)), _pythagoras),
-    Family("similar", "geometry", _ints((1, T), (1, T), (1, T)), _similar),
-    Family("packs", "word", _ints((2, 12), (2, T), (1, T)), _packs),
-    Family("change", "word", _ints((1, 12), (1, T), (0, T)), _change),
+    Family("fraction_sum", "fractions", ints((1, 11), (2, 12), (1, 11), (2, 12), (0, 1)), _fraction_sum),
+    Family("fraction_of", "fractions", ints((1, 11), (2, 12), (1, T)), _fraction_of),
+    Family("linear", "equations", ints((2, 12), ("-" + T, T), (1, T)), _linear),
+    Family("quadratic", "equations", ints(("-" + T, T), ("-" + T, T)), _quadratic),
+    Family("system", "equations", ints((1, 9), (1, 9), (1, 9), (1, 9), ("-" + T, T), ("-" + T, T)), _system),
+    Family("rectangle", "geometry", ints((1, T), (1, T), (0, 1)), _rectangle),
+    Family("triangle_area", "geometry", ints((1, T), (1, T)), _triangle_area),
+    Family("pythagoras", "geometry", ints((0, 5), (1, T)), _pythagoras),
+    Family("similar", "geometry", ints((1, T), (1, T), (1, T)), _similar),
+    Family("packs", "word", ints((2, 12), (2, T), (1, T)), _packs),
+    Family("change", "word", ints((1, 12), (1, T), (0, T)), _change),
 )}

@@ -22,8 +22,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rlvr.errors import SetupError
 from tasks.families import FAMILIES, Family
+from tasks.physics_families import PHYSICS_FAMILIES
 
-__all__ = ["SynthConfig", "build_rows", "split_of", "structure_key", "synthesize"]
+__all__ = ["ALL_FAMILIES", "SynthConfig", "build_rows", "split_of", "structure_key", "synthesize"]
+
+
+# Every family a config may name; the default is the math ones (``rlvr data synth``'s output since the start).
+ALL_FAMILIES: dict[str, Family] = {**FAMILIES, **PHYSICS_FAMILIES}
 
 
 class SynthConfig(BaseModel):
@@ -41,9 +46,9 @@ class SynthConfig(BaseModel):
     @field_validator("families")
     @classmethod
     def _known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [name for name in value if name not in FAMILIES]
+        unknown = [name for name in value if name not in ALL_FAMILIES]
         if unknown or not value:
-            raise ValueError(f"unknown families {unknown}; known: {', '.join(FAMILIES)}")
+            raise ValueError(f"unknown families {unknown}; known: {', '.join(ALL_FAMILIES)}")
         return value
 
 
@@ -90,13 +95,14 @@ def build_rows(
 def iter_problems(config: SynthConfig) -> Iterator[list[dict[str, Any]]]:
     """Rows of distinct problems (by structure key), reproducible from ``config.seed``."""
     rng = random.Random(config.seed)
-    families = [FAMILIES[name] for name in config.families]
+    families = [ALL_FAMILIES[name] for name in config.families]
     seen: set[str] = set()
     made = attempts = 0
     while made < config.n:
         attempts += 1
         if attempts > 50 * config.n + 1000:
-            raise SetupError(f"cannot make {config.n} distinct problems with top={config.top}; raise --top")
+            raise SetupError(f"cannot make {config.n} distinct problems from these families with top={config.top}; "
+                             "raise --top or add families")
         family = rng.choice(families)
         numbers = family.sample(rng, config.top)
         key = structure_key(family.name, numbers)

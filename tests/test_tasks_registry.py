@@ -10,7 +10,7 @@ from plugins.tasks import get_task, recognise_task, task_entries
 from rlvr.errors import PluginRegistrationError, TaskError
 from tasks.base import Task
 
-BUILTINS = {"gsm8k", "math", "mbpp", "humaneval", "commonsenseqa", "mathqa", "synthetic"}
+BUILTINS = {"gsm8k", "math", "mbpp", "humaneval", "commonsenseqa", "mathqa", "synthetic", "physics"}
 
 
 class EchoTask(Task):
@@ -89,6 +89,7 @@ def test_unknown_task_names_the_available_ones():
     [
         ({"question": "q", "answer": "a"}, "gsm8k"),
         ({"question": "q", "answer": "a", "solution": "s", "kind": "linear"}, "synthetic"),  # more specific
+        ({"question": "q", "answer": "a", "solution": "s", "kind": "braking"}, "physics"),  # a physics family
         ({"problem": "p", "solution": "s", "answer": "a"}, "math"),
         ({"text": "t", "code": "c", "test_list": []}, "mbpp"),
         ({"id": "1", "question": "q", "choices": {}, "answerKey": "A"}, "commonsenseqa"),

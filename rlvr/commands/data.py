@@ -137,7 +137,9 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
     synth.add_argument("--n", type=int, default=1000, help="number of problems")
     synth.add_argument("--seed", type=int, default=0)
     synth.add_argument("--top", type=int, default=100, help="difficulty: numbers go up to about this")
-    synth.add_argument("--families", default="", help="comma-separated families (default: all)")
+    synth.add_argument("--families", default="",
+                       help="comma-separated families (default: the math ones; the physics ones are named in "
+                            "tasks/physics_families.py: speed_units, free_fall, braking, ...)")
     synth.add_argument("--lang", default="en", help="en, zh or en,zh")
     synth.add_argument("--heldout", type=float, default=0.1, help="share of problem structures held out")
     synth.add_argument("--output", required=True)

@@ -51,3 +51,17 @@ def test_task_pack_end_to_end_matches_rlvr_eval(tiny_folder, tmp_path, capsys):
     generated = [json.loads(line) for line in (tmp_path / "g" / "samples.jsonl").read_text().splitlines()]
     assert [r["completion"] for r in generated] == [s["resps"][0][0] for s in samples]
     capsys.readouterr()
+
+
+def test_physics_task_loads_in_lm_eval_and_grades_with_rlvr():
+    from lm_eval.tasks import TaskManager
+
+    from evaluation.lm_eval_tasks import PACK_DIR
+
+    task = TaskManager(include_path=str(PACK_DIR)).load(["rlvr_physics"])["tasks"]["rlvr_physics"]
+    docs = list(task.test_docs())
+    assert len(docs) == 500  # the task's packaged problems, generated offline
+    doc = docs[0]
+    assert doc["question"] in task.doc_to_text(doc)
+    assert task.process_results(doc, [f"\\boxed{{{doc['answer']}\\,\\mathrm{{m}}}}"]) == {"acc": 1.0}
+    assert task.process_results(doc, ["\\boxed{-1}"]) == {"acc": 0.0}

@@ -14,6 +14,7 @@ __all__ = [
     "commonsenseqa_docs", "commonsenseqa_prompt", "commonsenseqa_results",
     "gsm8k_docs", "gsm8k_prompt", "gsm8k_results",
     "math_docs", "math_prompt", "math_results",
+    "physics_docs", "physics_prompt", "physics_results",
     "synthetic_docs", "synthetic_prompt", "synthetic_results",
 ]
 
@@ -55,3 +56,4 @@ gsm8k_docs, gsm8k_prompt, gsm8k_results = _hooks("gsm8k")
 math_docs, math_prompt, math_results = _hooks("math")
 commonsenseqa_docs, commonsenseqa_prompt, commonsenseqa_results = _hooks("commonsenseqa")
 synthetic_docs, synthetic_prompt, synthetic_results = _hooks("synthetic")
+physics_docs, physics_prompt, physics_results = _hooks("physics")

@@ -23,6 +23,11 @@ __all__ = ["PHYSICS_FAMILIES"]
 G = 10  # m/s^2, stated in every question that uses it
 
 
+def _solved(en: str, zh: str, step: str, value: sympy.Expr) -> Built:
+    """A problem whose worked step reads the same in both languages (it is formulas and numbers)."""
+    return Built(both(en, zh), both(step, step), value)
+
+
 def _speed_units(n: Numbers, story: int) -> Built | None:
     k, ask = n
     if ask == 0:  # km/h -> m/s: 18 km/h = 5 m/s
@@ -42,10 +47,8 @@ def _time_units(n: Numbers, story: int) -> Built | None:
     hours, minutes, seconds = n
     value = sympy.Integer(3600 * hours + 60 * minutes + seconds)
     step = f"{hours} * 3600 + {minutes} * 60 + {seconds} = {3600 * hours} + {60 * minutes} + {seconds} = {value}."
-    return Built(
-        both(f"A race lasts {hours} h {minutes} min {seconds} s. How many seconds is that?",
-              f"一场比赛用时 {hours} 小时 {minutes} 分 {seconds} 秒。一共是多少秒？"), both(step, step), value,
-    )
+    return _solved(f"A race lasts {hours} h {minutes} min {seconds} s. How many seconds is that?",
+                   f"一场比赛用时 {hours} 小时 {minutes} 分 {seconds} 秒。一共是多少秒？", step, value)
 
 
 def _uniform_motion(n: Numbers, story: int) -> Built | None:
@@ -65,26 +68,20 @@ def _uniform_motion(n: Numbers, story: int) -> Built | None:
     return Built(question, both(step, step), sympy.Integer(minutes))
 
 
-def _accel_velocity(n: Numbers, story: int) -> Built | None:
-    u, a, t = n
-    value = sympy.Integer(u + a * t)
-    step = f"v = u + a t = {u} + {a} * {t} = {value}."
-    return Built(
-        both(f"A cart moving at {u} m/s speeds up at a constant {a} m/s^2 for {t} s. What is its final speed in m/s?",
-              f"一辆小车以 {u} m/s 运动，以 {a} m/s^2 的恒定加速度加速 {t} 秒。末速度是多少 m/s？"),
-        both(step, step), value,
-    )
-
-
-def _accel_distance(n: Numbers, story: int) -> Built | None:
-    u, a, t = n
-    value = sympy.Integer(u * t) + sympy.Rational(a * t * t, 2)
-    step = f"s = u t + a t^2 / 2 = {u} * {t} + {a} * {t}^2 / 2 = {u * t} + {sympy.Rational(a * t * t, 2)} = {value}."
-    return Built(
-        both(f"A cart moving at {u} m/s speeds up at a constant {a} m/s^2. How far, in metres, does it go in {t} s?",
-              f"一辆小车以 {u} m/s 运动，以 {a} m/s^2 的恒定加速度加速。{t} 秒内行驶了多少米？"),
-        both(step, step), value,
-    )
+def _acceleration(n: Numbers, story: int) -> Built | None:
+    u, a, t, ask = n
+    start = f"A cart moving at {u} m/s speeds up at a constant {a} m/s^2"
+    zh_start = f"一辆小车以 {u} m/s 运动，以 {a} m/s^2 的恒定加速度加速"
+    if ask == 0:
+        value = sympy.Integer(u + a * t)
+        step = f"v = u + a t = {u} + {a} * {t} = {value}."
+        question = both(f"{start} for {t} s. What is its final speed in m/s?", f"{zh_start} {t} 秒。末速度是多少 m/s？")
+    else:
+        half = sympy.Rational(a * t * t, 2)
+        value = u * t + half
+        step = f"s = u t + a t^2 / 2 = {u} * {t} + {a} * {t}^2 / 2 = {u * t} + {half} = {value}."
+        question = both(f"{start}. How far, in metres, does it go in {t} s?", f"{zh_start}。{t} 秒内行驶了多少米？")
+    return Built(question, both(step, step), value)
 
 
 def _free_fall(n: Numbers, story: int) -> Built | None:
@@ -108,12 +105,10 @@ def _braking(n: Numbers, story: int) -> Built | None:
     v, a = n
     value = sympy.Rational(v * v, 2 * a)
     step = f"0 = v^2 - 2 a s, so s = v^2 / (2 a) = {v}^2 / (2 * {a}) = {v * v} / {2 * a} = {value}."
-    return Built(
-        both(f"A car moving at {v} m/s brakes with a constant deceleration of {a} m/s^2 until it stops. "
-              "How far, in metres, does it travel while braking?",
-              f"一辆汽车以 {v} m/s 的速度行驶，以 {a} m/s^2 的恒定减速度刹车直到停下。刹车距离是多少米？"),
-        both(step, step), value,
-    )
+    return _solved(f"A car moving at {v} m/s brakes with a constant deceleration of {a} m/s^2 until it stops. "
+                   "How far, in metres, does it travel while braking?",
+                   f"一辆汽车以 {v} m/s 的速度行驶，以 {a} m/s^2 的恒定减速度刹车直到停下。刹车距离是多少米？",
+                   step, value)
 
 
 def _average_speed(n: Numbers, story: int) -> Built | None:
@@ -123,20 +118,17 @@ def _average_speed(n: Numbers, story: int) -> Built | None:
         return None  # one speed throughout, or an average that is not a whole km/h
     value = sympy.Integer(total // hours)
     step = f"distance = {v1} * {t1} + {v2} * {t2} = {total} km in {t1} + {t2} = {hours} h; {total} / {hours} = {value}."
-    return Built(
-        both(f"A bus drives for {t1} h at {v1} km/h, then for {t2} h at {v2} km/h. What is its average speed for the "
-             "whole trip, in km/h?",
-             f"一辆公交车以 {v1} km/h 行驶 {t1} 小时，再以 {v2} km/h 行驶 {t2} 小时。全程的平均速度是多少 km/h？"),
-        both(step, step), value,
-    )
+    return _solved(f"A bus drives for {t1} h at {v1} km/h, then for {t2} h at {v2} km/h. What is its average speed "
+                   "for the whole trip, in km/h?",
+                   f"一辆公交车以 {v1} km/h 行驶 {t1} 小时，再以 {v2} km/h 行驶 {t2} 小时。全程的平均速度是多少 km/h？",
+                   step, value)
 
 
 PHYSICS_FAMILIES: dict[str, Family] = {f.name: f for f in (
     Family("speed_units", "units", ints((1, 20), (0, 1)), _speed_units),
     Family("time_units", "units", ints((1, 9), (0, 59), (0, 59)), _time_units),
     Family("uniform_motion", "kinematics", ints((10, 120), (5, 180), (0, 1)), _uniform_motion),
-    Family("accel_velocity", "kinematics", ints((0, 30), (1, 10), (1, 20)), _accel_velocity),
-    Family("accel_distance", "kinematics", ints((0, 30), (1, 10), (1, 20)), _accel_distance),
+    Family("acceleration", "kinematics", ints((0, 30), (1, 10), (1, 20), (0, 1)), _acceleration),
     Family("free_fall", "kinematics", ints((1, 12), (0, 1)), _free_fall),
     Family("braking", "kinematics", ints((2, 40), (1, 10)), _braking),
     Family("average_speed", "kinematics", ints((20, 120), (1, 6), (20, 120), (1, 6)), _average_speed),

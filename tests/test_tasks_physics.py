@@ -23,8 +23,8 @@ from tasks.synth import SynthConfig, synthesize
         ("time_units", (1, 2, 3), 3723),
         ("uniform_motion", (60, 90, 0), 90),  # 60 km/h for 90 min = 90 km
         ("uniform_motion", (40, 30, 1), 30),  # 20 km at 40 km/h takes 30 min
-        ("accel_velocity", (2, 3, 4), 14),
-        ("accel_distance", (1, 9, 1), "11/2"),
+        ("acceleration", (2, 3, 4, 0), 14),  # final speed
+        ("acceleration", (1, 9, 1, 1), "11/2"),  # distance
         ("free_fall", (3, 0), 45),
         ("free_fall", (3, 1), 3),  # dropped from 45 m: 3 s
         ("braking", (20, 4), 50),

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Generations", "SamplingSettings", "generate_hf", "generate_vllm", "prompt_text", "vllm_available"]
+__all__ = [
+    "Generations", "SamplingSettings", "generate_hf", "generate_vllm", "load_vllm", "prompt_text", "vllm_available",
+]
 
 
 @dataclass(frozen=True)
@@ -107,16 +109,23 @@ def vllm_available() -> bool:
     return torch.cuda.is_available()
 
 
-def generate_vllm(folder: str, prompts: list[str], settings: SamplingSettings) -> Generations:
-    """``settings.n`` completions per prompt from vLLM (a model folder); see :func:`vllm_available`."""
-    from vllm import LLM, SamplingParams
+def load_vllm(folder: str, seed: int) -> Any:
+    """One vLLM engine for a whole run: it reserves most of the GPU's memory, so a second one would not fit."""
+    from vllm import LLM
+
+    return LLM(model=folder, seed=seed)
+
+
+def generate_vllm(llm: Any, prompts: list[str], settings: SamplingSettings) -> Generations:
+    """``settings.n`` completions per prompt from a :func:`load_vllm` engine; see :func:`vllm_available`."""
+    from vllm import SamplingParams
 
     params = SamplingParams(
         n=settings.n, temperature=settings.temperature, top_p=settings.top_p,
         max_tokens=settings.max_new_tokens, seed=settings.seed,
     )
     started = time.perf_counter()
-    outputs = LLM(model=folder, seed=settings.seed).generate(prompts, params)
+    outputs = llm.generate(prompts, params)
     completions = [[sample.text for sample in output.outputs] for output in outputs]
     tokens = [[len(sample.token_ids) for sample in output.outputs] for output in outputs]
     return Generations(completions, tokens, time.perf_counter() - started, "vllm")

@@ -141,23 +141,33 @@ def _generate(plan: EvalPlan, progress: Progress) -> Iterator[tuple[EvalSet, lis
             found = eval_set.predictions
             yield eval_set, found.completions, found.tokens, 0.0
         return
-    from evaluation.generate import SamplingSettings, generate_hf, generate_vllm, vllm_available
+    from evaluation.generate import SamplingSettings, generate_hf, generate_vllm
 
     settings = SamplingSettings(config.n, config.sampling_temperature, config.top_p, config.max_new_tokens,
                                 config.batch_size, config.seed)
-    use_vllm = config.backend == "vllm" or (config.backend == "auto" and plan.model_source.kind != "tiny"
-                                            and vllm_available())
+    use_vllm = _backend(plan) == "vllm"
     model, tokenizer = _load(plan, use_vllm)
     for eval_set in plan.sets:
         prompts = [_prompt(config, eval_set, row, tokenizer) for row in eval_set.rows]
         if use_vllm:
-            from trainers.models import model_folder
-
-            made = generate_vllm(model_folder(plan.model_source), prompts, settings)
+            made = generate_vllm(model, prompts, settings)
         else:
             with progress(f"generating {eval_set.source.name}", len(prompts)) as advance:
                 made = generate_hf(model, tokenizer, prompts, settings, advance)
         yield eval_set, made.completions, made.tokens, made.seconds
+
+
+def _backend(plan: EvalPlan) -> str | None:
+    """What generates: vLLM (asked for, or ``auto`` with vLLM and a GPU, for a model with a folder), transformers,
+    or None when a predictions file is scored."""
+    from evaluation.generate import vllm_available
+
+    config = plan.config
+    if config.predictions is not None:
+        return None
+    if config.backend == "vllm" or (config.backend == "auto" and plan.model_source.kind != "tiny" and vllm_available()):
+        return "vllm"
+    return "transformers"
 
 
 def _load(plan: EvalPlan, use_vllm: bool) -> tuple[Any, Any]:
@@ -166,9 +176,11 @@ def _load(plan: EvalPlan, use_vllm: bool) -> tuple[Any, Any]:
     if use_vllm:
         from transformers import AutoTokenizer
 
+        from evaluation.generate import load_vllm
         from trainers.models import model_folder
 
-        return None, AutoTokenizer.from_pretrained(model_folder(plan.model_source))
+        folder = model_folder(plan.model_source)
+        return load_vllm(folder, plan.config.seed), AutoTokenizer.from_pretrained(folder)
     import torch
 
     if plan.model_source.kind == "tiny" and not torch.cuda.is_available():
@@ -209,6 +221,7 @@ def run_eval(config: EvalConfig, progress: Progress = _no_progress, plan: EvalPl
     report = {
         "config": config.model_dump(), "seeds": {"seed": config.seed, "perturbation_seed": config.seed},
         "temperature": config.sampling_temperature, "model_kind": plan.model_source.kind if plan.model_source else None,
+        "backend": _backend(plan),
         **summarize(records), "robustness": robustness(records, config.seed), "consistency": consistency(records),
         "skipped_variants": {s.source.name: dict(s.skipped) for s in plan.sets if s.skipped},
         "efficiency": efficiency(records, generation_seconds or None, scoring_seconds),

@@ -51,6 +51,7 @@ def test_tiny_model_end_to_end_with_paired_variants(tmp_path, capsys):
     assert set(report["robustness"]["synthetic"]) == {"typos", "distractor"}
     assert report["robustness"]["synthetic"]["typos"]["pairs"] == 3
     assert report["config"]["seed"] == 1 and report["versions"]["torch"]
+    assert report["backend"] == "transformers"
     assert report["efficiency"]["tokens_per_answer"] <= 6
     for chart in ("accuracy.png", "robustness.png", "tokens.png"):
         assert (out / chart).stat().st_size > 1000
@@ -78,6 +79,7 @@ def test_predictions_from_rlvr_jsonl(tmp_path, capsys):
     report = json.loads((out / "eval.json").read_text())
     assert report["tasks"]["gsm8k"]["pass@1"] == 0.75
     assert report["tasks"]["gsm8k"]["problems"] == 4
+    assert report["backend"] is None  # scored, not generated
     assert (out / "accuracy.png").stat().st_size > 1000
 
 

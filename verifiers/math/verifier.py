@@ -17,6 +17,7 @@ from verifiers.final_answer import NO_FINAL_ANSWER, FinalAnswerOptions, final_an
 from verifiers.math.compare import NeedsSympy, NumericComparer, answers_equivalent
 from verifiers.math.extract import EXTRACTORS, answer_from_reference, extract_final_answer
 from verifiers.math.normalize import normalize_answer
+from verifiers.math.units import convert_answer
 
 __all__ = ["MathConfig", "MathVerifier"]
 
@@ -117,6 +118,12 @@ class MathVerifier(BatchVerifier):
         if extraction.answer is None:
             return _verdict(False, extraction.reason or "no answer found", details, "extract"), None
         pred = normalize_answer(extraction.answer)
+        converted = convert_answer(answer_from_reference(str(reference)), extraction.answer)
+        if converted is not None:  # both sides state a unit: the answer in the reference's unit
+            value, details["units"] = converted
+            if value is None:
+                return _verdict(False, f"units differ ({details['units']})", details, "units"), None
+            pred = value
         details["normalized_answer"] = pred[:_SHOWN]
         if not pred:
             return _verdict(False, "no answer found", details, "extract"), None

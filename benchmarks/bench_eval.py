@@ -3,7 +3,8 @@
 and SmolLM2-135M-Instruct on GSM8K test problems.
 
     python benchmarks/bench_eval.py --before WARM_START_DIR --after RL_OUTPUT_DIR [--smollm 100] [--out DIR]
-    python benchmarks/bench_eval.py --smollm 100 [--smollm-perturb distractor,substitute] [--smollm-tokens 192]
+    python benchmarks/bench_eval.py --before WARM_START_DIR --after RL_OUTPUT_DIR --domains 100 [--out DIR]
+    python benchmarks/bench_eval.py --smollm 100 [--smollm-perturb substitute,distractor,typos,number_format]
 
 ``--before`` is the cached SFT warm start of the CPU default (``$RLVR_CACHE/warm-start/tiny-sft-*``),
 ``--after`` the output_dir of ``python -m trainers.grpo`` with no --model. Prints numbers; asserts nothing.
@@ -84,6 +85,23 @@ def cpu_default(before: str, after: str, out: Path, seed: int) -> None:
     lm_eval_parity(after, data, out)
 
 
+def domains(before: str, after: str, out: Path, seed: int, limit: int) -> None:
+    """The generalization matrix: both models on their own held-out problems and five other domains."""
+    data = heldout_file(out, seed)
+    tasks = ",".join([f"synthetic={data}", "physics", f"gsm8k={PUBLIC / 'gsm8k' / 'test.jsonl'}",
+                      f"math={PUBLIC / 'math500' / 'test.jsonl'}",
+                      f"commonsenseqa={PUBLIC / 'commonsenseqa' / 'dev_rand_split.jsonl'}",
+                      f"mbpp={PUBLIC / 'mbpp' / 'mbpp.jsonl'}"])
+    runs = {}
+    for name, model in (("before", before), ("after", after)):
+        runs[name] = out / f"domains-{name}"
+        seconds = rlvr_eval([model, "--task", tasks, "--limit", str(limit), "--prompt", "bare", "--max-new-tokens",
+                             "48", "--batch-size", "100", "-o", str(runs[name])])
+        print(f"{name}, {limit} problems per task: {seconds}")
+    subprocess.run([sys.executable, "-m", "rlvr.cli", "eval", "--compare", str(runs["before"]), str(runs["after"]),
+                    "-o", str(out / "domains-compare")], check=True, cwd=ROOT)
+
+
 def lm_eval_parity(model: str, data: Path, out: Path) -> None:
     """lm-eval with the task pack on the same problems, and the same samples rescored by rlvr eval."""
     import importlib.util
@@ -124,15 +142,20 @@ def main() -> None:
     parser.add_argument("--before", help="the CPU default's warm start (model folder)")
     parser.add_argument("--after", help="the CPU default after GRPO (output_dir)")
     parser.add_argument("--seed", type=int, default=42, help="the trainer run's --seed (its held-out problems)")
+    parser.add_argument("--domains", type=int, default=0, help="problems per task for the generalization matrix")
     parser.add_argument("--smollm", type=int, default=0, help="GSM8K test problems for SmolLM2 (0: skip)")
-    parser.add_argument("--smollm-perturb", default="distractor,substitute", help="kinds for the SmolLM2 run")
+    parser.add_argument("--smollm-perturb", default="substitute,distractor,typos,number_format",
+                        help="kinds for the SmolLM2 run")
     parser.add_argument("--smollm-tokens", type=int, default=192, help="--max-new-tokens of the SmolLM2 run")
     parser.add_argument("--out", default="bench-eval-out")
     args = parser.parse_args()
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     if args.before and args.after:
-        cpu_default(args.before, args.after, out, args.seed)
+        if args.domains:
+            domains(args.before, args.after, out, args.seed, args.domains)
+        else:
+            cpu_default(args.before, args.after, out, args.seed)
     if args.smollm:
         smollm(args.smollm, args.smollm_perturb, args.smollm_tokens, out)
 

@@ -11,25 +11,28 @@ __all__ = ["accuracy_chart", "paired_chart", "robustness_chart", "tokens_chart"]
 
 
 def _bars(ax: Any, rows: dict[str, dict[str, Any]], title: str) -> None:
+    """Horizontal bars, one per name, top to bottom: long names (``math/Counting & Probability``) stay legible."""
     names = list(rows)
     values = [100 * rows[name]["pass@1"] for name in names]
     low = [max(0.0, v - 100 * rows[n]["interval"]["low"]) for n, v in zip(names, values, strict=True)]
     high = [max(0.0, 100 * rows[n]["interval"]["high"] - v) for n, v in zip(names, values, strict=True)]
-    ax.bar(range(len(names)), values, yerr=[low, high], capsize=3, color="tab:blue")
-    ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=7)
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("pass@1 (%)")
+    ax.barh(range(len(names)), values, xerr=[low, high], capsize=3, color="tab:blue")
+    ax.set_yticks(range(len(names)), names, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("pass@1 (%)")
     ax.set_title(title, fontsize=9)
 
 
 def accuracy_chart(report: dict[str, Any], path: Path) -> Path:
-    """pass@1 with 95% Wilson intervals, per task and per domain."""
+    """pass@1 with 95% Wilson intervals, per task and per domain; as tall as the longer list needs."""
 
     def draw(axes: list[Any]) -> None:
         _bars(axes[0], report["tasks"], "per task")
         _bars(axes[1], report["domains"], "per domain")
 
-    return save_png(path, draw, panels=2, title="accuracy")
+    rows = max(len(report["tasks"]), len(report["domains"]))
+    return save_png(path, draw, panels=2, title="accuracy", size=(9.0, max(3.5, 1.4 + 0.28 * rows)))
 
 
 def paired_chart(labels: list[str], sides: dict[str, list[dict[str, float]]], path: Path, title: str) -> Path:

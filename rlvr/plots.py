@@ -9,14 +9,19 @@ from typing import Any
 __all__ = ["save_png"]
 
 
-def save_png(path: Path, draw: Callable[[Any], None], *, panels: int = 1, title: str | None = None) -> Path:
-    """Draw ``panels`` axes side by side with ``draw(axes_list)`` and write them to ``path`` as a PNG."""
+def save_png(
+    path: Path, draw: Callable[[Any], None], *, panels: int = 1, title: str | None = None,
+    size: tuple[float, float] | None = None,
+) -> Path:
+    """Draw ``panels`` axes side by side with ``draw(axes_list)`` and write them to ``path`` as a PNG
+    (``size`` in inches; by default 6 x 3.5 for one panel, 3.2 wide per panel for more)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(1, panels, figsize=(6 if panels == 1 else 3.2 * panels, 3.5), squeeze=False)
+    size = size or (6 if panels == 1 else 3.2 * panels, 3.5)
+    figure, axes = plt.subplots(1, panels, figsize=size, squeeze=False)
     try:
         draw(list(axes[0]))
         if title:

@@ -240,11 +240,12 @@ def test_report_to_writes_what_the_tool_reads(module, extra, tracker, tmp_path, 
 @pytest.mark.parametrize(("task", "data", "verifier"), [
     ("gsm8k", DATA / "public" / "gsm8k_test.jsonl", "math"),
     ("commonsenseqa", DATA / "public" / "commonsenseqa_dev.jsonl", "choice"),
+    ("physics", None, "math"),  # packaged: generated problems, no file needed
 ])
 def test_a_registered_task_trains_from_its_own_data(task, data, verifier, tmp_path, capsys):
     from trainers.cli import RunArguments, prepare_run
 
-    setup = prepare_run(RunArguments(model="tiny", task=task, data=str(data), n_heldout=2))
+    setup = prepare_run(RunArguments(model="tiny", task=task, data=data and str(data), n_heldout=2))
     assert setup["task"].name == task and setup["task"].verifier == verifier
     assert [c.verifier for c in setup["spec"].components if c.verifier] == [verifier]  # the task's own reward
     held = {row["question"] for row in setup["task"].heldout}

@@ -43,7 +43,7 @@ class RunArguments:
     task: str = field(
         default="synthetic",
         metadata={"help": "'synthetic', 'humaneval', a registered task (gsm8k, math, commonsenseqa, mathqa) with "
-                  "--data, or a JSONL/JSON/Parquet file"},
+                  "--data, 'physics' (generated), or a JSONL/JSON/Parquet file"},
     )
     data: str | None = field(
         default=None, metadata={"help": "the data of a registered --task: a file, a folder or a datasets save"}

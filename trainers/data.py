@@ -122,7 +122,8 @@ def load_task(
     data: str | None = None,
 ) -> Task:
     """Resolve ``--task``: 'synthetic' (default), 'humaneval', a registered answer-checking task
-    (gsm8k, math, commonsenseqa, mathqa: ``data`` is its file, folder or datasets save), or a file."""
+    (gsm8k, math, commonsenseqa, mathqa: ``data`` is its file, folder or datasets save; physics: generated when
+    ``data`` is None), or a file."""
     if task in ("", SYNTHETIC):
         try:
             train, heldout = split_problems(n_train, n_heldout, seed=seed, top=top, kinds=kinds or tuple(KINDS))
@@ -140,7 +141,7 @@ def load_task(
 
 # Registered tasks (see `rlvr plugins --tasks`) the trainers take with --task NAME --data FILE: those
 # whose reward checks an answer, so the held-out accuracy is the task's own verifier on its reference.
-REGISTERED_ANSWER_TASKS = ("gsm8k", "math", "commonsenseqa", "mathqa")
+REGISTERED_ANSWER_TASKS = ("gsm8k", "math", "commonsenseqa", "mathqa", "physics")
 
 
 def _registered_task(name: str, data: str | None, n_heldout: int, seed: int) -> Task:

@@ -121,3 +121,28 @@ def test_the_module_function_runs_in_a_fresh_sandbox_with_its_limits():
     run = run_program("print(sum(map(int, input().split())))", stdin="2 3 4", timeout_s=2, memory_mb=256)
     assert isinstance(run, ProgramRun) and (run.status, run.stdout, run.return_code) == ("finished", "9\n", 0)
     assert run.layers["rlimits"]["memory_mb"] == 256
+
+
+FILL_SCRATCH = """
+count = 0
+try:
+    while True:
+        with open(f"f{count}", "wb") as out:
+            out.write(b"x" * (1 << 20))
+        count += 1
+except OSError as error:
+    print(count, error.errno)
+"""
+
+
+def test_scratch_files_together_stop_at_the_cap_and_the_next_program_starts_empty():
+    """File after file, each under the file-size limit: the scratch tmpfs stops them all at scratch_mb (ENOSPC,
+    errno 28) instead of the host's disk, and a program's files are gone before the next one runs."""
+    with CodeVerifier(timeout_s=20.0, test_timeout_s=15.0, restricted_python=False, scratch_mb=8) as verifier:
+        first = verifier.run_program(FILL_SCRATCH)
+        if not first.layers.get("scratch_tmpfs"):
+            pytest.skip(f"no mount namespace here: {first.layers.get('scratch_why')}")
+        count, errno = map(int, first.stdout.split())
+        assert 7 <= count <= 8 and errno == 28  # ENOSPC: the tmpfs is full (its own bookkeeping may take a page)
+        again = verifier.run_program(FILL_SCRATCH)
+        assert again.stdout.split() == first.stdout.split()  # the first program's files were removed when it ended

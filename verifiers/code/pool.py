@@ -61,20 +61,21 @@ def _zygote(init: dict[str, Any], caps: dict[str, Any], scratch_base: str) -> An
     from verifiers.code.harness import run_program
     from verifiers.code.modules import preload_modules
     from verifiers.code.policy import compile_candidate
-    from verifiers.code.sandbox import mount_view, program_child, python_paths, restrict_files
+    from verifiers.code.sandbox import limit_scratch, mount_view, program_child, python_paths, restrict_files
     from verifiers.code.zygote import start_zygote
 
     views = preload_modules()
     compile_candidate("def f(x):\n    return [y for y in x]\n")
     root = Path(__file__).resolve().parents[2]
 
-    def prepare() -> None:  # in the zygote, before any program: Landlock, else a mount namespace
+    def prepare() -> None:  # in the zygote, before any program: a capped scratch, then Landlock or a mount view
+        scratch = limit_scratch(scratch_base, init.get("scratch_mb", 64))
         readable = python_paths(root)
         files = restrict_files(readable, [scratch_base]) if init.get("landlock", True) else {"why": "turned off"}
         if not files.get("landlock"):
             view = mount_view(readable, [scratch_base], scratch_base + "-view")
             files = {"landlock": False, "landlock_why": files.get("why"), **view}
-        caps["files"] = files
+        caps["files"] = {**files, **scratch}
 
     def run_child(request: dict, fds: list[int], scratch: str) -> int:
         return program_child(request, fds, scratch, caps, lambda *job: run_program(job[0], job[1], views, job[2]))
@@ -119,8 +120,10 @@ def serve() -> None:
 class ForkServer:
     """The client side: starts the server on first use, restarts it after a fork or a crash."""
 
-    def __init__(self, sandbox_uid: int, use_namespaces: bool, landlock: bool = True, startup_timeout_s: float = 60.0):
-        self._init = {"sandbox_uid": sandbox_uid, "use_namespaces": use_namespaces, "landlock": landlock}
+    def __init__(self, sandbox_uid: int, use_namespaces: bool, landlock: bool = True, startup_timeout_s: float = 60.0,
+                 scratch_mb: int = 64):  # fmt: skip
+        self._init = {"sandbox_uid": sandbox_uid, "use_namespaces": use_namespaces, "landlock": landlock,
+                      "scratch_mb": scratch_mb}  # fmt: skip
         self._startup_timeout_s = startup_timeout_s
         self._lock = threading.Lock()
         self._process: subprocess.Popen | None = None

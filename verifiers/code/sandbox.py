@@ -3,7 +3,8 @@
 Layers, each reported in the verdict's details: a new session and process group (killed whole
 by the judge), the server's pid and network namespaces where the OS allows them, resource
 limits with soft = hard (CPU, address space, processes, file size, open files, no core dumps),
-a scratch directory as the working directory, a scrubbed environment, an unprivileged uid when
+a scratch directory as the working directory (on a size-capped tmpfs shared by the zygote's programs,
+where a mount namespace is allowed: see :func:`limit_scratch`), a scrubbed environment, an unprivileged uid when
 the server runs as root, ``no_new_privs``, and Landlock (when the kernel has it): a read-only
 view of what Python needs, the scratch directories writable, no TCP, no signals or abstract
 sockets outside the sandbox; without Landlock, a mount namespace with a minimal read-only view
@@ -26,7 +27,7 @@ from typing import Any
 
 from verifiers.code.wire import recv_frame, send_frame
 
-__all__ = ["detect_isolation", "mount_view", "program_child", "restrict_files"]
+__all__ = ["detect_isolation", "limit_scratch", "mount_view", "program_child", "restrict_files"]
 
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38
@@ -143,6 +144,7 @@ def _add_rule(ruleset: int, path: str, rights: int) -> bool:
 
 
 _MS_RDONLY, _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+_MS_NOSUID, _MS_NODEV = 2, 4
 CLONE_NEWNS = 0x00020000
 
 
@@ -151,6 +153,17 @@ def _mount(source: str | None, target: str, kind: str | None, flags: int, data: 
         return text.encode() if text is not None else None
 
     return _libc.mount(encode(source), encode(target), encode(kind), ctypes.c_ulong(flags), encode(data)) == 0
+
+
+def limit_scratch(scratch_base: str, size_mb: int) -> dict[str, Any]:
+    """A tmpfs of ``size_mb`` on ``scratch_base``, in a mount namespace of this process (the zygote) and its
+    future children: every program's scratch directory lives in it, so programs that write file after file
+    stop at ``size_mb`` together (``ENOSPC``) instead of filling the host's disk. Call before Landlock."""
+    if not _unshare(CLONE_NEWNS) or not _mount(None, "/", None, _MS_REC | _MS_PRIVATE):
+        return {"scratch_tmpfs": False, "scratch_why": f"no mount namespace (errno {ctypes.get_errno()})"}
+    if not _mount("tmpfs", scratch_base, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={size_mb}m,mode=711"):
+        return {"scratch_tmpfs": False, "scratch_why": f"no tmpfs (errno {ctypes.get_errno()})"}
+    return {"scratch_tmpfs": True, "scratch_mb": size_mb}
 
 
 def mount_view(read_only: list[str], writable: list[str], root: str) -> dict[str, Any]:

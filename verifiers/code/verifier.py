@@ -41,6 +41,8 @@ class CodeConfig(VerifierConfig):
     max_processes: int = Field(1, ge=1, description="RLIMIT_NPROC of the child (1: it cannot fork)")
     file_size_bytes: int = Field(1 << 20, ge=0, description="largest file the child may write")
     open_files: int = Field(16, ge=8, description="RLIMIT_NOFILE of the child")
+    scratch_mb: int = Field(64, ge=1, le=1 << 16, description="all programs' scratch files together, per fork server "
+                            "(a tmpfs where the OS allows a mount namespace; reported in the layers)")
     output_limit: int = Field(1 << 20, ge=1024, description="characters a program may print per test")
     all_or_nothing: bool = Field(False, description="score 1 only when every test passes")
     use_namespaces: bool = Field(True, description="use pid/net (and user) namespaces where the OS allows")
@@ -72,7 +74,8 @@ class CodeVerifier(BatchVerifier):
 
     def _pool(self) -> list[ForkServer]:
         while len(self._servers) < self.config.parallel:
-            self._servers.append(ForkServer(self.config.sandbox_uid, self.config.use_namespaces, self.config.landlock))
+            self._servers.append(ForkServer(self.config.sandbox_uid, self.config.use_namespaces, self.config.landlock,
+                                            scratch_mb=self.config.scratch_mb))
         return self._servers
 
     def verify_batch(

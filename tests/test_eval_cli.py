@@ -136,3 +136,24 @@ def test_bad_input_fails_with_one_line_before_generation(tmp_path, capsys, argv,
     assert stderr.count("\n") == 1 and message in stderr, stderr
     assert stderr.startswith("rlvr eval: error:")
     assert not (tmp_path / "out").exists()  # nothing generated, nothing written
+
+
+def test_compare_two_models_evaluates_both_with_the_same_options(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    argv = ["eval", "--compare", "tiny", "tiny", "--task", "synthetic", "--limit", "3", "--max-new-tokens", "4",
+            "-o", str(out)]
+    code, stdout, _ = run(argv, capsys)
+    assert code == 0
+    assert (out / "A" / "eval.json").is_file() and (out / "B" / "eval.json").is_file()
+    comparison = json.loads((out / "compare.json").read_text())
+    assert (comparison["a"], comparison["b"]) == (str(out / "A"), str(out / "B"))
+    assert comparison["tasks"]["synthetic"]["original"]["mcnemar"]["p_value"] == 1.0  # the same greedy model
+    assert "synthetic: held-out accuracy: before" in stdout
+
+
+def test_compare_checks_both_models_before_generating(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code, _, stderr = run(["eval", "--compare", "tiny", "no/such-model-here", "--task", "synthetic", "-o", str(out)],
+                          capsys)
+    assert code == 2 and "unknown model 'no/such-model-here'" in stderr and stderr.count("\n") == 1
+    assert not out.exists()  # the first model was not evaluated either

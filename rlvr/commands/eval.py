@@ -1,5 +1,6 @@
 """`rlvr eval`: accuracy, robustness, generalization and efficiency of a model, or of generations made elsewhere;
-`rlvr eval --compare RUN_A RUN_B`: paired differences between two earlier evaluations."""
+`rlvr eval --compare A B`: paired differences between two evaluations, each an earlier output folder or a model
+evaluated first with the same options."""
 
 from __future__ import annotations
 
@@ -24,17 +25,43 @@ def _config(args: argparse.Namespace) -> Any:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from evaluation.report import markdown, versions, write_report
-    from evaluation.run import prepare, run_eval
+    from evaluation.report import markdown
+    from evaluation.run import prepare
 
     config = _config(args)
     plan = prepare(config)  # every check before the model loads
+    report = _run(config, plan)
+    print(markdown(report))
+    return 0
+
+
+def _run(config: Any, plan: Any) -> dict[str, Any]:
+    """Generate (or read) and score a prepared evaluation; write its folder; the report."""
+    from evaluation.report import versions, write_report
+    from evaluation.run import run_eval
+
     result = run_eval(config, _progress, plan)
     report = {**result["report"], "versions": versions()}
     paths = write_report(report, result["records"], Path(config.output))
-    print(markdown(report))
     _say(f"wrote {', '.join(str(path) for path in paths)}")
-    return 0
+    return report
+
+
+def _compared_runs(args: argparse.Namespace, folder: Path) -> list[str]:
+    """The two run folders to compare: an earlier output folder as it is, a model evaluated first (into
+    ``folder/A`` or ``folder/B``) with this command's options; both models are checked before either loads."""
+    from evaluation.run import prepare
+
+    runs, pending = list(args.compare), []
+    for index, (label, value) in enumerate(zip("AB", args.compare, strict=True)):
+        if (Path(value) / "eval.json").is_file():
+            continue
+        config = _config(argparse.Namespace(**{**vars(args), "model": value, "output": str(folder / label)}))
+        pending.append((config, prepare(config)))
+        runs[index] = config.output
+    for config, plan in pending:
+        _run(config, plan)
+    return runs
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -42,13 +69,14 @@ def _compare(args: argparse.Namespace) -> int:
     from evaluation.compare import accuracy_change_line, compare_markdown, compare_runs, generalization_matrix
     from evaluation.report import read_run
 
-    (report_a, records_a), (report_b, records_b) = read_run(args.compare[0]), read_run(args.compare[1])
+    folder = Path(args.output or "eval-compare")
+    runs = _compared_runs(args, folder)
+    (report_a, records_a), (report_b, records_b) = read_run(runs[0]), read_run(runs[1])
     comparison = compare_runs(records_a, records_b, seed=args.seed)
     matrix = generalization_matrix({"A": report_a, "B": report_b})
-    text = compare_markdown(comparison, args.compare[0], args.compare[1], matrix)
-    folder = Path(args.output or "eval-compare")
+    text = compare_markdown(comparison, runs[0], runs[1], matrix)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "compare.json").write_text(json.dumps({"a": args.compare[0], "b": args.compare[1], **comparison,
+    (folder / "compare.json").write_text(json.dumps({"a": runs[0], "b": runs[1], **comparison,
                                                      "matrix": matrix}, indent=2) + "\n", encoding="utf-8")
     (folder / "compare.md").write_text(text, encoding="utf-8")
     labels, sides = [], {"A": [], "B": []}
@@ -91,6 +119,7 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
                         help="task: the task's prompt and instruction; bare: the question only (as the trainers)")
     parser.add_argument("--backend", choices=("auto", "transformers", "vllm"), default="auto")
     parser.add_argument("--predictions", default=None, help="score generations made elsewhere (rlvr JSONL, lm-eval)")
-    parser.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"), help="two earlier output folders")
+    parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
+                        help="two earlier output folders, or models evaluated first with these options")
     parser.add_argument("--output", "-o", default=None, help="output folder (default eval-out / eval-compare)")
     parser.set_defaults(func=cmd_eval)

@@ -40,6 +40,10 @@ def test_each_family_solves_its_problem(family, numbers, answer):
 @pytest.mark.parametrize(
     ("family", "numbers"),
     [
+        ("free_fall", (0, 0)),  # no time, no fall: out of the physical range
+        ("braking", (20, -1)),  # a negative deceleration never stops the car
+        ("time_units", (1, 75, 0)),  # 75 minutes past the hour
+        ("acceleration", (2, 3, 4, 2)),  # no third kind of question
         ("uniform_motion", (45, 10, 1)),  # 7.5 km is not a whole distance to state
         ("average_speed", (60, 1, 60, 2)),  # one speed throughout
         ("average_speed", (60, 1, 31, 2)),  # 122 km in 3 h: not a whole km/h
@@ -85,4 +89,16 @@ def test_eval_reports_physics_domains(tmp_path, capsys):
     assert report["tasks"]["physics"]["pass@1"] == 0.5
     assert set(report["domains"]) == {f"physics/{row['kind']}" for row in rows}
     capsys.readouterr()
+
+
+def test_changed_conditions_stay_physical_and_are_solved_again():
+    task = get_task("physics")
+    made = synthesize(SynthConfig(n=300, seed=9, families=tuple(PHYSICS_FAMILIES)))
+    rows = [task.to_row(row, i) for i, row in enumerate(made)]
+    variants, _ = augment(rows, ["changed_condition"], seed=3)
+    assert len(variants) > 250
+    for variant in variants:
+        family = PHYSICS_FAMILIES[variant["kind"]]
+        built = family.build(tuple(variant["numbers"]), variant["story"])
+        assert built is not None and str(built.answer) == variant["answer"]  # in range, and its own answer
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sympy
 
-__all__ = ["FAMILIES", "STORIES", "T", "Built", "Family", "Numbers", "both", "ints"]
+__all__ = ["FAMILIES", "STORIES", "T", "Built", "Family", "Numbers", "both", "family", "ints"]
 
 Numbers = tuple[int, ...]
 STORIES = (("Ann", "小红"), ("Bob", "小明"), ("Cal", "小华"), ("Dee", "小丽"), ("Eve", "小芳"), ("Gus", "小刚"))
@@ -193,16 +193,36 @@ def ints(*ranges: tuple[int | str, int | str]) -> Callable[[random.Random, int],
     return sample
 
 
+def _within(value: int, low: int | str, high: int | str) -> bool:
+    """``low <= value <= high`` for the fixed bounds; a bound that follows ``top`` is not checked here."""
+    return (not isinstance(low, int) or value >= low) and (not isinstance(high, int) or value <= high)
+
+
+def family(name: str, group: str, ranges: tuple[tuple[int | str, int | str], ...],
+           build: Callable[[Numbers, int], Built | None]) -> Family:  # fmt: skip
+    """A family sampled from ``ranges`` (see :func:`ints`) whose ``build`` refuses numbers outside their fixed
+    bounds: a changed condition that makes a count -1, a coefficient 0 or a yes/no flag 2 makes no problem."""
+
+    def checked(numbers: Numbers, story: int) -> Built | None:
+        if len(numbers) != len(ranges) or not all(
+            _within(x, low, high) for x, (low, high) in zip(numbers, ranges, strict=True)
+        ):
+            return None
+        return build(numbers, story)
+
+    return Family(name, group, ints(*ranges), checked)
+
+
 FAMILIES: dict[str, Family] = {f.name: f for f in (
-    Family("fraction_sum", "fractions", ints((1, 11), (2, 12), (1, 11), (2, 12), (0, 1)), _fraction_sum),
-    Family("fraction_of", "fractions", ints((1, 11), (2, 12), (1, T)), _fraction_of),
-    Family("linear", "equations", ints((2, 12), ("-" + T, T), (1, T)), _linear),
-    Family("quadratic", "equations", ints(("-" + T, T), ("-" + T, T)), _quadratic),
-    Family("system", "equations", ints((1, 9), (1, 9), (1, 9), (1, 9), ("-" + T, T), ("-" + T, T)), _system),
-    Family("rectangle", "geometry", ints((1, T), (1, T), (0, 1)), _rectangle),
-    Family("triangle_area", "geometry", ints((1, T), (1, T)), _triangle_area),
-    Family("pythagoras", "geometry", ints((0, 5), (1, T)), _pythagoras),
-    Family("similar", "geometry", ints((1, T), (1, T), (1, T)), _similar),
-    Family("packs", "word", ints((2, 12), (2, T), (1, T)), _packs),
-    Family("change", "word", ints((1, 12), (1, T), (0, T)), _change),
+    family("fraction_sum", "fractions", ((1, 11), (2, 12), (1, 11), (2, 12), (0, 1)), _fraction_sum),
+    family("fraction_of", "fractions", ((1, 11), (2, 12), (1, T)), _fraction_of),
+    family("linear", "equations", ((2, 12), ("-" + T, T), (1, T)), _linear),
+    family("quadratic", "equations", (("-" + T, T), ("-" + T, T)), _quadratic),
+    family("system", "equations", ((1, 9), (1, 9), (1, 9), (1, 9), ("-" + T, T), ("-" + T, T)), _system),
+    family("rectangle", "geometry", ((1, T), (1, T), (0, 1)), _rectangle),
+    family("triangle_area", "geometry", ((1, T), (1, T)), _triangle_area),
+    family("pythagoras", "geometry", ((0, 5), (1, T)), _pythagoras),
+    family("similar", "geometry", ((1, T), (1, T), (1, T)), _similar),
+    family("packs", "word", ((2, 12), (2, T), (1, T)), _packs),
+    family("change", "word", ((1, 12), (1, T), (0, T)), _change),
 )}

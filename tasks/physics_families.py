@@ -14,11 +14,9 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sympy
 
-from tasks.families import STORIES, Built, Family, Numbers, both, ints
+from tasks.families import STORIES, Built, Family, Numbers, both, family
 
 __all__ = ["PHYSICS_FAMILIES"]
 
@@ -126,25 +124,12 @@ def _average_speed(n: Numbers, story: int) -> Built | None:
                    step, value)
 
 
-def _family(name: str, group: str, ranges: tuple[tuple[int, int], ...], build: Callable[[Numbers, int], Built | None]
-            ) -> Family:  # fmt: skip
-    """A family whose numbers must lie in ``ranges`` (the sampler's too): a changed condition that leaves the
-    physical range (a time of 0 s, a deceleration of -1, 75 minutes past the hour) makes no problem."""
-
-    def checked(numbers: Numbers, story: int) -> Built | None:
-        if len(numbers) != len(ranges) or any(not lo <= x <= hi for x, (lo, hi) in zip(numbers, ranges, strict=True)):
-            return None
-        return build(numbers, story)
-
-    return Family(name, group, ints(*ranges), checked)
-
-
 PHYSICS_FAMILIES: dict[str, Family] = {f.name: f for f in (
-    _family("speed_units", "units", ((1, 20), (0, 1)), _speed_units),
-    _family("time_units", "units", ((1, 9), (0, 59), (0, 59)), _time_units),
-    _family("uniform_motion", "kinematics", ((10, 120), (5, 180), (0, 1)), _uniform_motion),
-    _family("acceleration", "kinematics", ((0, 30), (1, 10), (1, 20), (0, 1)), _acceleration),
-    _family("free_fall", "kinematics", ((1, 12), (0, 1)), _free_fall),
-    _family("braking", "kinematics", ((2, 40), (1, 10)), _braking),
-    _family("average_speed", "kinematics", ((20, 120), (1, 6), (20, 120), (1, 6)), _average_speed),
+    family("speed_units", "units", ((1, 20), (0, 1)), _speed_units),
+    family("time_units", "units", ((1, 9), (0, 59), (0, 59)), _time_units),
+    family("uniform_motion", "kinematics", ((10, 120), (5, 180), (0, 1)), _uniform_motion),
+    family("acceleration", "kinematics", ((0, 30), (1, 10), (1, 20), (0, 1)), _acceleration),
+    family("free_fall", "kinematics", ((1, 12), (0, 1)), _free_fall),
+    family("braking", "kinematics", ((2, 40), (1, 10)), _braking),
+    family("average_speed", "kinematics", ((20, 120), (1, 6), (20, 120), (1, 6)), _average_speed),
 )}

@@ -64,3 +64,31 @@ def test_synthetic_task_splits():
     task = get_task("synthetic")
     heldout = task.load(split="heldout")
     assert heldout and all(row["split"] == "heldout" for row in heldout)
+
+
+@pytest.mark.parametrize(
+    ("family", "numbers"),
+    [
+        ("linear", (0, 88, 43)),  # 0x + 43 = 43: every x, the answer would be nan
+        ("change", (-1, 15, 88)),  # buys -1 tickets
+        ("triangle_area", (-1, 15)),  # a base of -1 cm
+        ("rectangle", (79, 38, -2)),  # neither area nor perimeter
+        ("fraction_sum", (5, 9, -1, 4, 1)),
+    ],
+)
+def test_numbers_outside_a_familys_fixed_bounds_make_no_problem(family, numbers):
+    """What a changed condition (one number moved by up to 3) can produce; the family refuses it, so the
+    augmentation tries another change instead of writing a wrong or meaningless reference."""
+    assert ALL_FAMILIES[family].build(numbers, 0) is None
+
+
+def test_changed_conditions_of_math_rows_keep_finite_answers():
+    from tasks.augment import augment
+
+    task = get_task("synthetic")
+    rows = [task.to_row(row, i) for i, row in enumerate(synthesize(SynthConfig(n=1500, seed=5)))]
+    variants, _ = augment(rows, ["changed_condition"], seed=1)
+    assert len(variants) > 1400
+    assert not [v for v in variants if any(word in v["answer"] for word in ("nan", "zoo", "oo"))]
+    for variant in variants:
+        assert ALL_FAMILIES[variant["kind"]].build(tuple(variant["numbers"]), variant["story"]) is not None

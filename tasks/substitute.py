@@ -145,13 +145,27 @@ def _inline(flow: Flow, index: int, values: dict[Fraction, Fraction]) -> float:
 
 
 def _fits(old: list[Fraction | None], new: list[Fraction | None], kind: str) -> bool:
-    """New intermediate results keep the kind of the old ones: whole stays whole, positive stays positive."""
+    """New intermediate results keep the kind of the old ones: whole stays whole, positive stays positive; a
+    decimal rewrite's answer is a finite decimal."""
     for before, after in zip(old, new, strict=True):
         if after is None or (before >= 0) != (after >= 0):
             return False
         if kind != "decimal" and before.denominator == 1 and after.denominator != 1:
             return False
-    return new[-1] is not None and (kind == "decimal" or new[-1].denominator == 1 or old[-1].denominator != 1)
+    if new[-1] is None:
+        return False
+    if kind == "decimal":  # an answer a person can write: 9.5 years, never 101/11 of a year
+        return _terminates(new[-1])
+    return new[-1].denominator == 1 or old[-1].denominator != 1
+
+
+def _terminates(value: Fraction) -> bool:
+    """Whether ``value`` has a finite decimal expansion (its denominator has no prime but 2 and 5)."""
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
 
 
 def _new_value(old: Fraction, kind: str, rng: random.Random) -> Fraction:

@@ -82,3 +82,22 @@ def test_unknown_kind_is_a_setup_error():
 
 def test_all_kinds_are_listed():
     assert set(KEEP) | {"substitute", "expand", "decimal", "changed_condition", "critical_thinking"} == set(KINDS)
+
+
+# GSM8K test row 13: every decimal change (90.5, 7.5 lemons, $2, $3.5) makes the years a repeating fraction
+LEMON_TREE = {
+    "question": "Carlos is planting a lemon tree. The tree will cost $90 to plant. Each year it will grow 7 lemons, "
+    "which he can sell for $1.5 each. It costs $3 a year to water and feed the tree. How many years will it take "
+    "before he starts earning money on the lemon tree?",
+    "answer": "He makes $10.5 selling lemons each year because 7 x 1.5 = <<7*1.5=10.5>>10.5\nHe earns $7.5 each year "
+    "from the lemon tree because 10.5 - 3 = <<10.5-3=7.5>>7.5\nIt will take 12 years to earn enough to pay off the "
+    "tree because 90 / 7.5 = <<90/7.5=12>>12\nHe will make money in year 13 because 12 + 1 = <<12+1=13>>13\n#### 13",
+}
+
+
+def test_a_decimal_variant_has_an_answer_a_person_can_write():
+    row = get_task("gsm8k").to_row(LEMON_TREE, 0)
+    variants, skipped = augment([row], ["decimal"], seed=0)
+    assert variants == [] and skipped["decimal"] == 1  # not 101/11 years
+    variants, _ = augment(GSM8K, ["decimal"], seed=0)
+    assert variants and all("/" not in variant["answer"] for variant in variants)

@@ -40,35 +40,35 @@ class Quantity:
     unit: Unit
 
 
-def _base(dimension: str, factor: Fraction | int | str, *names: str) -> dict[str, tuple[str, Fraction]]:
-    return {name: (dimension, Fraction(factor)) for name in names}
+def _base(symbol: str, power: int, factor: Fraction | int | str, *names: str) -> dict[str, tuple[str, int, Fraction]]:
+    """Unit names of ``symbol ** power`` (``L`` length, ``T`` time, ``M`` mass, ``$`` money) and their SI size."""
+    return {name: (symbol, power, Fraction(factor)) for name in names}
 
 
-_BASES: dict[str, tuple[str, Fraction]] = {
-    **_base("L", "0.001", "mm", "millimeter", "millimeters", "millimetre", "millimetres"),
-    **_base("L", "0.01", "cm", "centimeter", "centimeters", "centimetre", "centimetres"),
-    **_base("L", 1, "m", "meter", "meters", "metre", "metres"),
-    **_base("L", 1000, "km", "kilometer", "kilometers", "kilometre", "kilometres"),
-    **_base("L", "0.0254", "in", "inch", "inches"),
-    **_base("L", "0.3048", "ft", "foot", "feet"),
-    **_base("L", "0.9144", "yd", "yard", "yards"),
-    **_base("L", "1609.344", "mi", "mile", "miles"),
-    **_base("T", 1, "s", "sec", "secs", "second", "seconds"),
-    **_base("T", 60, "min", "mins", "minute", "minutes"),
-    **_base("T", 3600, "h", "hr", "hrs", "hour", "hours"),
-    **_base("T", 86400, "day", "days"),
-    **_base("T", 604800, "week", "weeks"),
-    **_base("M", "0.000001", "mg", "milligram", "milligrams"),
-    **_base("M", "0.001", "g", "gram", "grams"),
-    **_base("M", 1, "kg", "kilogram", "kilograms"),
-    **_base("M", "0.45359237", "lb", "lbs", "pound", "pounds"),
-    **_base("M", "0.028349523125", "oz", "ounce", "ounces"),
-    **_base("$", 1, "dollar", "dollars"),
-    **_base("$", "0.01", "cent", "cents"),
+_BASES: dict[str, tuple[str, int, Fraction]] = {
+    **_base("L", 1, "0.001", "mm", "millimeter", "millimeters", "millimetre", "millimetres"),
+    **_base("L", 1, "0.01", "cm", "centimeter", "centimeters", "centimetre", "centimetres"),
+    **_base("L", 1, 1, "m", "meter", "meters", "metre", "metres"),
+    **_base("L", 1, 1000, "km", "kilometer", "kilometers", "kilometre", "kilometres"),
+    **_base("L", 1, "0.0254", "in", "inch", "inches"),
+    **_base("L", 1, "0.3048", "ft", "foot", "feet"),
+    **_base("L", 1, "0.9144", "yd", "yard", "yards"),
+    **_base("L", 1, "1609.344", "mi", "mile", "miles"),
+    **_base("L", 3, "0.001", "l", "liter", "liters", "litre", "litres"),
+    **_base("L", 3, "0.000001", "ml", "milliliter", "milliliters", "millilitre", "millilitres"),
+    **_base("T", 1, 1, "s", "sec", "secs", "second", "seconds"),
+    **_base("T", 1, 60, "min", "mins", "minute", "minutes"),
+    **_base("T", 1, 3600, "h", "hr", "hrs", "hour", "hours"),
+    **_base("T", 1, 86400, "day", "days"),
+    **_base("T", 1, 604800, "week", "weeks"),
+    **_base("M", 1, "0.000001", "mg", "milligram", "milligrams"),
+    **_base("M", 1, "0.001", "g", "gram", "grams"),
+    **_base("M", 1, 1, "kg", "kilogram", "kilograms"),
+    **_base("M", 1, "0.45359237", "lb", "lbs", "pound", "pounds"),
+    **_base("M", 1, "0.028349523125", "oz", "ounce", "ounces"),
+    **_base("$", 1, 1, "dollar", "dollars"),
+    **_base("$", 1, "0.01", "cent", "cents"),
 }
-_VOLUMES = {"l": Fraction(1, 1000), "liter": Fraction(1, 1000), "liters": Fraction(1, 1000), "litre": Fraction(1, 1000),
-            "litres": Fraction(1, 1000), "ml": Fraction(1, 10**6), "milliliter": Fraction(1, 10**6),
-            "milliliters": Fraction(1, 10**6), "millilitre": Fraction(1, 10**6), "millilitres": Fraction(1, 10**6)}
 _ALIASES = {"mph": "mi/h", "kph": "km/h", "kmh": "km/hr", "miles per hour": "mi/h", "kilometers per hour": "km/h",
             "meters per second": "m/s", "metres per second": "m/s", "kilometres per hour": "km/h"}
 _SINGLE_LETTER = {"m", "s", "h", "g", "l"}
@@ -88,12 +88,10 @@ def _term(text: str) -> tuple[dict[str, int], Fraction] | None:
         return None
     prefix, name, power = match.groups()
     exponent = int(power) if power else 2 if prefix in ("square", "sq", "sq.") else 3 if prefix == "cubic" else 1
-    if name in _VOLUMES:
-        return {"L": 3 * exponent}, _VOLUMES[name] ** exponent
     if name not in _BASES:
         return None
-    dimension, factor = _BASES[name]
-    return {dimension: exponent}, factor**exponent
+    symbol, power, factor = _BASES[name]
+    return {symbol: power * exponent}, factor**exponent
 
 
 def parse_unit(text: str) -> Unit | None:
@@ -147,18 +145,19 @@ def _number_text(number: PlainNumber) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
-def convert_answer(reference: str, answer: str) -> tuple[str | None, str] | None:
-    """Where both carry a unit: (the answer's number in the reference's unit, or None when the dimensions
-    differ, and a note ``"cm -> m"``); None when either side has no unit we know."""
-    gold, pred = read_quantity(reference), read_quantity(answer)
-    if gold is None or pred is None:
+def convert_answer(reference: Quantity | None, answer: str) -> tuple[str | None, str] | None:
+    """Where the reference (read once by :func:`read_quantity`) and ``answer`` both carry a unit: (the answer's
+    number in the reference's unit, or None when the dimensions differ, and a note ``"cm -> m"``); None when
+    either side has no unit we know or the answer's number is not a plain one."""
+    pred = None if reference is None else read_quantity(answer)
+    if reference is None or pred is None:
         return None
-    note = f"{pred.unit.text} -> {gold.unit.text}"
-    if gold.unit.dimension != pred.unit.dimension:
+    note = f"{pred.unit.text} -> {reference.unit.text}"
+    if reference.unit.dimension != pred.unit.dimension:
         return None, note
     number = parse_plain_number(pred.value)
     if number is None:
         return None
-    ratio = pred.unit.factor / gold.unit.factor
+    ratio = pred.unit.factor / reference.unit.factor
     ulp = None if number.ulp is None else number.ulp * abs(ratio)
     return _number_text(PlainNumber(number.value * ratio, number.sig_figs, ulp)), note

@@ -17,7 +17,7 @@ from verifiers.final_answer import NO_FINAL_ANSWER, FinalAnswerOptions, final_an
 from verifiers.math.compare import NeedsSympy, NumericComparer, answers_equivalent
 from verifiers.math.extract import EXTRACTORS, answer_from_reference, extract_final_answer
 from verifiers.math.normalize import normalize_answer
-from verifiers.math.units import convert_answer
+from verifiers.math.units import Quantity, convert_answer, read_quantity
 
 __all__ = ["MathConfig", "MathVerifier"]
 
@@ -118,7 +118,7 @@ class MathVerifier(BatchVerifier):
         if extraction.answer is None:
             return _verdict(False, extraction.reason or "no answer found", details, "extract"), None
         pred = normalize_answer(extraction.answer)
-        converted = convert_answer(answer_from_reference(str(reference)), extraction.answer)
+        converted = convert_answer(_reference_quantity(str(reference)), extraction.answer)
         if converted is not None:  # both sides state a unit: the answer in the reference's unit
             value, details["units"] = converted
             if value is None:
@@ -152,6 +152,12 @@ class MathVerifier(BatchVerifier):
 def _normalized_reference(reference: str) -> str:
     """References repeat (GRPO scores many completions per prompt): normalise each once."""
     return normalize_answer(answer_from_reference(reference))
+
+
+@functools.lru_cache(maxsize=4096)
+def _reference_quantity(reference: str) -> Quantity | None:
+    """The reference's number and unit when it states one (read once per reference, like its normal form)."""
+    return read_quantity(answer_from_reference(reference))
 
 
 def _verdict(equal: bool, reason: str, details: dict[str, Any], path: str, status: str = "ok") -> Verdict:

@@ -23,9 +23,9 @@ __all__ = ["PHYSICS_FAMILIES"]
 G = 10  # m/s^2, stated in every question that uses it
 
 
-def _solved(en: str, zh: str, step: str, value: sympy.Expr) -> Built:
+def _solved(question: dict[str, str], step: str, value: sympy.Expr) -> Built:
     """A problem whose worked step reads the same in both languages (it is formulas and numbers)."""
-    return Built(both(en, zh), both(step, step), value)
+    return Built(question, both(step, step), value)
 
 
 def _speed_units(n: Numbers, story: int) -> Built | None:
@@ -40,15 +40,16 @@ def _speed_units(n: Numbers, story: int) -> Built | None:
         step = f"1 m/s = 3600 m / 1000 per hour = 3.6 km/h, so {ms} m/s = {ms} * 3.6 = {value} km/h."
         question = both(f"A cyclist rides at {ms} m/s. What is this speed in km/h?",
                          f"一名骑车人的速度是 {ms} m/s。这个速度是多少 km/h？")
-    return Built(question, both(step, step), value)
+    return _solved(question, step, value)
 
 
 def _time_units(n: Numbers, story: int) -> Built | None:
     hours, minutes, seconds = n
     value = sympy.Integer(3600 * hours + 60 * minutes + seconds)
     step = f"{hours} * 3600 + {minutes} * 60 + {seconds} = {3600 * hours} + {60 * minutes} + {seconds} = {value}."
-    return _solved(f"A race lasts {hours} h {minutes} min {seconds} s. How many seconds is that?",
-                   f"一场比赛用时 {hours} 小时 {minutes} 分 {seconds} 秒。一共是多少秒？", step, value)
+    question = both(f"A race lasts {hours} h {minutes} min {seconds} s. How many seconds is that?",
+                    f"一场比赛用时 {hours} 小时 {minutes} 分 {seconds} 秒。一共是多少秒？")
+    return _solved(question, step, value)
 
 
 def _uniform_motion(n: Numbers, story: int) -> Built | None:
@@ -59,13 +60,13 @@ def _uniform_motion(n: Numbers, story: int) -> Built | None:
         step = f"{minutes} min = {minutes}/60 h = {sympy.Rational(minutes, 60)} h. {speed} * {minutes}/60 = {distance}."
         question = both(f"{name} drives at a steady {speed} km/h for {minutes} minutes. How far, in km, does "
                         f"{name} go?", f"{zh_name}以 {speed} km/h 的速度匀速行驶了 {minutes} 分钟。行驶了多少千米？")
-        return Built(question, both(step, step), distance)
+        return _solved(question, step, distance)
     if distance != int(distance):
         return None  # the distance in the question must be a whole number of km
     step = f"t = d / v = {distance} / {speed} h = {distance} * 60 / {speed} min = {minutes}."
     question = both(f"{name} drives {distance} km at a steady {speed} km/h. How many minutes does it take?",
                      f"{zh_name}以 {speed} km/h 的速度匀速行驶 {distance} 千米。需要多少分钟？")
-    return Built(question, both(step, step), sympy.Integer(minutes))
+    return _solved(question, step, sympy.Integer(minutes))
 
 
 def _acceleration(n: Numbers, story: int) -> Built | None:
@@ -81,7 +82,7 @@ def _acceleration(n: Numbers, story: int) -> Built | None:
         value = u * t + half
         step = f"s = u t + a t^2 / 2 = {u} * {t} + {a} * {t}^2 / 2 = {u * t} + {half} = {value}."
         question = both(f"{start}. How far, in metres, does it go in {t} s?", f"{zh_start}。{t} 秒内行驶了多少米？")
-    return Built(question, both(step, step), value)
+    return _solved(question, step, value)
 
 
 def _free_fall(n: Numbers, story: int) -> Built | None:
@@ -98,17 +99,17 @@ def _free_fall(n: Numbers, story: int) -> Built | None:
         question = both(f"A stone is dropped from rest from a height of {height} m. Taking g = {G} m/s^2 and ignoring "
                          "air, how many seconds does it take to reach the ground?",
                          f"一块石头从 {height} 米高处由静止落下。取 g = {G} m/s^2，不计空气阻力，需要多少秒落地？")
-    return Built(question, both(step, step), value)
+    return _solved(question, step, value)
 
 
 def _braking(n: Numbers, story: int) -> Built | None:
     v, a = n
     value = sympy.Rational(v * v, 2 * a)
     step = f"0 = v^2 - 2 a s, so s = v^2 / (2 a) = {v}^2 / (2 * {a}) = {v * v} / {2 * a} = {value}."
-    return _solved(f"A car moving at {v} m/s brakes with a constant deceleration of {a} m/s^2 until it stops. "
-                   "How far, in metres, does it travel while braking?",
-                   f"一辆汽车以 {v} m/s 的速度行驶，以 {a} m/s^2 的恒定减速度刹车直到停下。刹车距离是多少米？",
-                   step, value)
+    question = both(f"A car moving at {v} m/s brakes with a constant deceleration of {a} m/s^2 until it stops. "
+                    "How far, in metres, does it travel while braking?",
+                    f"一辆汽车以 {v} m/s 的速度行驶，以 {a} m/s^2 的恒定减速度刹车直到停下。刹车距离是多少米？")
+    return _solved(question, step, value)
 
 
 def _average_speed(n: Numbers, story: int) -> Built | None:
@@ -118,10 +119,11 @@ def _average_speed(n: Numbers, story: int) -> Built | None:
         return None  # one speed throughout, or an average that is not a whole km/h
     value = sympy.Integer(total // hours)
     step = f"distance = {v1} * {t1} + {v2} * {t2} = {total} km in {t1} + {t2} = {hours} h; {total} / {hours} = {value}."
-    return _solved(f"A bus drives for {t1} h at {v1} km/h, then for {t2} h at {v2} km/h. What is its average speed "
-                   "for the whole trip, in km/h?",
-                   f"一辆公交车以 {v1} km/h 行驶 {t1} 小时，再以 {v2} km/h 行驶 {t2} 小时。全程的平均速度是多少 km/h？",
-                   step, value)
+    question = both(f"A bus drives for {t1} h at {v1} km/h, then for {t2} h at {v2} km/h. What is its average speed "
+                    "for the whole trip, in km/h?",
+                    f"一辆公交车以 {v1} km/h 行驶 {t1} 小时，再以 {v2} km/h 行驶 {t2} 小时。"
+                    "全程的平均速度是多少 km/h？")
+    return _solved(question, step, value)
 
 
 PHYSICS_FAMILIES: dict[str, Family] = {f.name: f for f in (

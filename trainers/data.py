@@ -139,8 +139,8 @@ def load_task(
     return _file_task(Path(task).expanduser(), n_heldout, seed)
 
 
-# Registered tasks (see `rlvr plugins --tasks`) the trainers take with --task NAME --data FILE: those
-# whose reward checks an answer, so the held-out accuracy is the task's own verifier on its reference.
+# Registered tasks (see `rlvr plugins --tasks`) the trainers take with --task NAME (--data FILE, or the task's
+# packaged problems): those whose reward checks an answer, so held-out accuracy is the task's own verifier.
 REGISTERED_ANSWER_TASKS = ("gsm8k", "math", "commonsenseqa", "mathqa", "physics")
 
 
